@@ -1,0 +1,19 @@
+/** SQLSTATE of a unique-constraint violation. */
+const UNIQUE_VIOLATION = '23505'
+
+// Maximum depth of `cause` links followed, against cycles.
+const MAX_CAUSE_DEPTH = 5
+
+/**
+ * Returns whether `error` is a unique-constraint violation. drizzle wraps driver errors in a
+ * DrizzleQueryError, so this follows the `cause` chain. postgres.js and PGlite both put the
+ * SQLSTATE in `code`.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  let current: unknown = error
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && current instanceof Error; depth++) {
+    if ((current as { code?: unknown }).code === UNIQUE_VIOLATION) return true
+    current = current.cause
+  }
+  return false
+}
