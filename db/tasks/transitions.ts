@@ -6,19 +6,23 @@ import { isUuid } from '../ids.js'
 import { tasks, type TaskRow, type TaskState } from './table.js'
 
 // Each transition is one conditional UPDATE, so two workers, or a worker and a cancelling user,
-// cannot both win: the loser's WHERE matches no row and it gets undefined.
+// cannot both win: the loser's WHERE matches no row and it gets undefined. A worker passes the
+// attempt number its claim returned as a fencing token: once another worker has claimed the task
+// again, the first worker's updates match nothing.
 async function transition(
   db: Database,
   id: string,
   from: readonly TaskState[],
   changes: PgUpdateSetSource<typeof tasks>,
+  attempt?: number,
 ): Promise<TaskRow | undefined> {
   if (!isUuid(id)) return undefined
 
+  const fence = attempt === undefined ? undefined : eq(tasks.attempts, attempt)
   const [row] = await db
     .update(tasks)
     .set({ ...changes, updatedAt: sql`now()` })
-    .where(and(eq(tasks.id, id), inArray(tasks.state, [...from])))
+    .where(and(eq(tasks.id, id), inArray(tasks.state, [...from]), fence))
     .returning()
   return row
 }
@@ -40,17 +44,19 @@ export function claimTask(db: Database, id: string): Promise<TaskRow | undefined
 
 /**
  * Records that `framesDone` frames are rendered. Returns false when the task is no longer
- * running (cancelled, finished or deleted), and the worker should then stop.
+ * running (cancelled, finished or deleted) or, with `attempt`, was claimed again since, and the
+ * worker should then stop.
  */
 export async function recordProgress(
   db: Database,
   id: string,
   framesDone: number,
+  attempt?: number,
 ): Promise<boolean> {
   if (!Number.isInteger(framesDone) || framesDone < 0) {
     throw new RangeError(`framesDone must be a non-negative integer, got ${framesDone}`)
   }
-  const row = await transition(db, id, ['running'], { framesDone })
+  const row = await transition(db, id, ['running'], { framesDone }, attempt)
   return row !== undefined
 }
 
@@ -64,39 +70,48 @@ export interface TaskVideo {
 
 /**
  * Marks a running task succeeded with its video. Returns undefined when the task is not
- * running, for example cancelled during the upload, and the caller then removes the video.
+ * running (for example cancelled during the upload) or, with `attempt`, was claimed again since;
+ * the caller then removes the video.
  */
 export function completeTask(
   db: Database,
   id: string,
   video: TaskVideo,
+  attempt?: number,
 ): Promise<TaskRow | undefined> {
-  return transition(db, id, ['running'], {
-    state: 'succeeded',
+  const changes = {
+    state: 'succeeded' as const,
     framesDone: sql`${tasks.framesTotal}`,
     videoKey: video.videoKey,
     videoBytes: video.videoBytes,
     finishedAt: sql`now()`,
-  })
+  }
+  return transition(db, id, ['running'], changes, attempt)
 }
 
-/** Marks a queued or running task failed with `error`. Returns undefined when it was not. */
-export function failTask(db: Database, id: string, error: string): Promise<TaskRow | undefined> {
-  return transition(db, id, ['queued', 'running'], {
-    state: 'failed',
-    error,
-    finishedAt: sql`now()`,
-  })
+/**
+ * Marks a queued or running task failed with `error`. Returns undefined when it was not or, with
+ * `attempt`, was claimed again since.
+ */
+export function failTask(
+  db: Database,
+  id: string,
+  error: string,
+  attempt?: number,
+): Promise<TaskRow | undefined> {
+  const changes = { state: 'failed' as const, error, finishedAt: sql`now()` }
+  return transition(db, id, ['queued', 'running'], changes, attempt)
 }
 
 /**
  * Puts a running task back to queued after a transient failure, keeping `error` as its last
- * error. Returns undefined when the task was not running.
+ * error. Returns undefined when the task was not running or, with `attempt`, was claimed again.
  */
 export function requeueTask(
   db: Database,
   id: string,
   error: string,
+  attempt?: number,
 ): Promise<TaskRow | undefined> {
-  return transition(db, id, ['running'], { state: 'queued', error })
+  return transition(db, id, ['running'], { state: 'queued', error }, attempt)
 }

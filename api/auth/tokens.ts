@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto'
+
+import { SignJWT, errors, jwtVerify } from 'jose'
+
+import { ApiError } from '../errors.js'
+
+const ALGORITHM = 'HS256'
+const ISSUER = 'fractal-animation-server'
+const AUDIENCE = 'fractal-animation-server/v1'
+
+/** Options of a {@link TokenIssuer}. */
+export interface TokenIssuerOptions {
+  /** HMAC key for HS256, at least 32 bytes. */
+  secret: Uint8Array
+  /**
+   * Lifetime of an access token, in seconds.
+   * @defaultValue 3600
+   */
+  ttlSeconds?: number
+}
+
+/** Issues and verifies the service's HS256 access tokens (JWTs). */
+export class TokenIssuer {
+  readonly ttlSeconds: number
+  readonly #secret: Uint8Array
+
+  constructor(options: TokenIssuerOptions) {
+    if (!(options.secret instanceof Uint8Array) || options.secret.byteLength < 32) {
+      throw new TypeError(
+        `Expected \`secret\` to be at least 32 bytes, got ${options.secret?.byteLength ?? 0}`,
+      )
+    }
+    const ttlSeconds = options.ttlSeconds ?? 3600
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
+      throw new TypeError(`Expected \`ttlSeconds\` to be a positive integer, got ${ttlSeconds}`)
+    }
+    this.#secret = options.secret
+    this.ttlSeconds = ttlSeconds
+  }
+
+  /** Signs an access token whose subject is `userId`. */
+  async sign(userId: string): Promise<string> {
+    return new SignJWT({})
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setSubject(userId)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(`${this.ttlSeconds}s`)
+      .setJti(randomUUID())
+      .sign(this.#secret)
+  }
+
+  /**
+   * Verifies `token` and returns its subject. The algorithm is pinned to HS256, so tokens with
+   * `alg: none` or another algorithm fail, as do expired ones and ones signed with another key.
+   */
+  async verify(token: string): Promise<string> {
+    try {
+      const { payload } = await jwtVerify(token, this.#secret, {
+        algorithms: [ALGORITHM],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+      })
+      return payload.sub as string
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) {
+        throw new ApiError('invalid_token', 'The access token has expired: log in again.')
+      }
+      if (error instanceof errors.JOSEError) {
+        throw new ApiError('invalid_token', 'The access token is invalid: log in again.')
+      }
+      throw error
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import type { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+
+import {
+  connectTestRedis,
+  createTestDatabase,
+  deleteKeys,
+  randomKeyPrefix,
+  startS3Server,
+  testRedisUrl,
+  type TestDatabase,
+  type TestS3Server,
+} from '../db/testing/index.js'
+import { probeVideo, topLevelAtoms } from '../worker/testing/media.js'
+import { freePort, startService, type ServiceProcess } from './testing/services.js'
+import { renderTask, signUpAndLogIn, type ApiUrls } from './testing/walkthrough.js'
+
+// Pre-signed links in this file live this long, so the expiry check needs only a short wait.
+const URL_TTL_SECONDS = 4
+
+// The deployed shape: the API and a worker as separate processes that share only PostgreSQL,
+// a Redis stream and an S3-protocol server (a local @20minutes/s3rver, which checks Signature V4
+// on pre-signed URLs).
+describe('API and worker as separate services', () => {
+  let database: TestDatabase
+  let s3: TestS3Server
+  let redis: Redis
+  let keyPrefix: string
+  let scratch: string
+  const services: ServiceProcess[] = []
+  let urls: ApiUrls
+
+  beforeAll(async () => {
+    database = await createTestDatabase()
+    s3 = await startS3Server()
+    redis = await connectTestRedis()
+    keyPrefix = randomKeyPrefix()
+    scratch = await mkdtemp(join(tmpdir(), 'fas-services-'))
+    const port = await freePort()
+    const shared = {
+      DATABASE_URL: database.url,
+      REDIS_URL: testRedisUrl(),
+      REDIS_KEY_PREFIX: keyPrefix,
+      S3_ENDPOINT: s3.endpoint,
+      S3_PUBLIC_ENDPOINT: s3.endpoint,
+      S3_REGION: s3.region,
+      S3_BUCKET: s3.bucket,
+      S3_ACCESS_KEY: s3.accessKey,
+      S3_SECRET_KEY: s3.secretKey,
+    }
+    // Started together, both apply migrations at once, which the advisory lock must serialise.
+    const [api, worker] = await Promise.all([
+      startService(
+        'api/main.ts',
+        {
+          ...shared,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          JWT_SECRET: 'service-mode-test-secret-of-32-bytes-or-more',
+          VIDEO_URL_TTL_SECONDS: String(URL_TTL_SECONDS),
+        },
+        /api listening/,
+      ),
+      startService('worker/main.ts', { ...shared, WORKER_TMP_DIR: join(scratch, 'worker') }, /worker started/),
+    ])
+    services.push(api, worker)
+    urls = { auth: `http://127.0.0.1:${port}`, tasks: `http://127.0.0.1:${port}` }
+  })
+
+  afterAll(async () => {
+    await Promise.all(services.map((service) => service.stop()))
+    if (redis !== undefined) {
+      await deleteKeys(redis, keyPrefix)
+      redis.disconnect()
+    }
+    await s3?.stop()
+    await database?.drop()
+    await rm(scratch, { recursive: true, force: true })
+  })
+
+  let videoUrl: string
+
+  test('renders the default task to a playable MP4', async () => {
+    const auth = await signUpAndLogIn(urls, 'service-walker')
+    const { task, elapsedMs } = await renderTask(urls, auth, { c: { re: -0.8, im: -0.18 } })
+    console.log(`service mode: default task took ${(elapsedMs / 1000).toFixed(2)} s from POST to succeeded`)
+    expect(task.error).toBeUndefined()
+    expect(task.state).toBe('succeeded')
+    videoUrl = task.video?.url ?? ''
+    expect(videoUrl.startsWith(`${s3.endpoint}/${s3.bucket}/`)).toBe(true)
+
+    // A plain HTTP client with no credentials: the signature in the URL is the only permission.
+    const download = await fetch(videoUrl)
+    expect(download.status).toBe(200)
+    const bytes = new Uint8Array(await download.arrayBuffer())
+    expect(bytes.byteLength).toBe(task.video?.bytes)
+
+    const atoms = topLevelAtoms(bytes)
+    expect(atoms.indexOf('moov')).toBeLessThan(atoms.indexOf('mdat'))
+    const file = join(scratch, 'download.mp4')
+    await writeFile(file, bytes)
+    const probe = await probeVideo(file)
+    expect(probe).toMatchObject({ codec: 'h264', width: 800, height: 600, pixFmt: 'yuv420p', frames: 120 })
+    expect(probe.durationSeconds).toBeCloseTo(5, 1)
+  })
+
+  test('tampered pre-signed URL is rejected', async () => {
+    const url = new URL(videoUrl)
+    const signature = url.searchParams.get('X-Amz-Signature') ?? ''
+    url.searchParams.set('X-Amz-Signature', `${signature[0] === 'a' ? 'b' : 'a'}${signature.slice(1)}`)
+    expect((await fetch(url)).status).toBe(403)
+  })
+
+  test('pre-signed URL for another key is rejected', async () => {
+    const url = new URL(videoUrl)
+    url.pathname = url.pathname.replace(/\.mp4$/, '-other.mp4')
+    expect((await fetch(url)).status).toBe(403)
+  })
+
+  test('expired pre-signed URL is rejected', async () => {
+    const signedAt = new URL(videoUrl).searchParams.get('X-Amz-Date') ?? ''
+    const signedMs = Date.parse(signedAt.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'))
+    const waitMs = signedMs + (URL_TTL_SECONDS + 1.5) * 1000 - Date.now()
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs))
+    expect((await fetch(videoUrl)).status).toBe(403)
+  })
+})

@@ -1,0 +1,35 @@
+import type { ObjectStore } from '../../../db/objects/types.js'
+import type { TaskRow } from '../../../db/tasks/table.js'
+import type { TaskBody } from './schema.js'
+
+/**
+ * Converts a task row to its response body. A succeeded task gets a freshly signed video URL,
+ * valid for `videoUrlTtlSeconds`.
+ */
+export async function presentTask(
+  task: TaskRow,
+  store: ObjectStore,
+  videoUrlTtlSeconds: number,
+): Promise<TaskBody> {
+  const body: TaskBody = {
+    id: task.id,
+    state: task.state,
+    spec: task.spec,
+    progress: { framesDone: task.framesDone, framesTotal: task.framesTotal },
+    attempts: task.attempts,
+    createdAt: task.createdAt.toISOString(),
+  }
+  if (task.error !== null) body.error = task.error
+  if (task.startedAt !== null) body.startedAt = task.startedAt.toISOString()
+  if (task.finishedAt !== null) body.finishedAt = task.finishedAt.toISOString()
+
+  if (task.state === 'succeeded' && task.videoKey !== null && task.videoBytes !== null) {
+    const signed = await store.presignGet(task.videoKey, videoUrlTtlSeconds)
+    body.video = {
+      url: signed.url,
+      expiresAt: signed.expiresAt.toISOString(),
+      bytes: task.videoBytes,
+    }
+  }
+  return body
+}

@@ -1,0 +1,70 @@
+import type { Logger } from 'pino'
+
+import { type TaskSpec } from '../../../shaders/catalogue.js'
+import { frameCount, workCost } from '../../../shaders/spec.js'
+import { cancelTask, deleteTask, insertTask } from '../../../db/tasks/repository.js'
+import type { TaskRow } from '../../../db/tasks/table.js'
+import type { AppDeps } from '../../deps.js'
+import { ApiError } from '../../errors.js'
+
+/** Checks the limits a schema cannot: at least one frame, and the configured work budget. */
+export function checkTaskLimits(spec: TaskSpec, workBudget: number): void {
+  const frames = frameCount(spec)
+  if (frames < 1) {
+    throw new ApiError('validation_failed', 'The animation has no frames: raise fps or durationSeconds.', {
+      errors: [{ path: 'durationSeconds', message: 'fps * durationSeconds must round to at least 1 frame' }],
+    })
+  }
+
+  const cost = workCost(spec)
+  if (cost > workBudget) {
+    const message =
+      `width * height * frames * maxIterations = ${cost} exceeds the budget of ${workBudget}: ` +
+      'lower the size, the frame count or maxIterations'
+    throw new ApiError('work_budget_exceeded', `The task is too large: ${message}.`, {
+      errors: [{ path: '', message }],
+      cost,
+      budget: workBudget,
+    })
+  }
+}
+
+/**
+ * Stores a new task for `userId` and queues it. If the queue rejects the entry, the task row is
+ * removed again and the client gets 503, so no task waits forever without a queue entry.
+ */
+export async function submitTask(deps: AppDeps, userId: string, spec: TaskSpec): Promise<TaskRow> {
+  checkTaskLimits(spec, deps.limits.workBudget)
+
+  const task = await insertTask(deps.db, { userId, spec, framesTotal: frameCount(spec) })
+  try {
+    await deps.queue.enqueue(task.id)
+  } catch (error) {
+    await deleteTask(deps.db, task.id)
+    throw new ApiError('service_unavailable', 'The task queue is unavailable: retry shortly.', {
+      cause: String(error),
+    })
+  }
+  return task
+}
+
+/**
+ * Cancels a queued or running task, or deletes a finished one, and removes its video.
+ * Returns undefined when the caller owns no such task.
+ */
+export async function cancelOrDeleteTask(
+  deps: AppDeps,
+  userId: string,
+  taskId: string,
+  logger: Logger,
+): Promise<TaskRow | undefined> {
+  const task = await cancelTask(deps.db, userId, taskId)
+  if (task?.videoKey) {
+    try {
+      await deps.store.remove(task.videoKey)
+    } catch (error) {
+      logger.warn({ err: error, task_id: taskId, object_key: task.videoKey }, 'video removal failed')
+    }
+  }
+  return task
+}
