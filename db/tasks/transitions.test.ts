@@ -204,4 +204,35 @@ describe.each(['postgres', 'pglite'] as const)('task transitions on %s', (kind) 
       expect(await requeueTask(db, task.id, 'error')).toBeUndefined()
     })
   })
+
+  describe('when another worker claimed the task again', () => {
+    async function reclaimed(): Promise<{ stale: TaskRow; current: TaskRow }> {
+      const stale = await runningTask()
+      const current = await claimTask(db, stale.id)
+      if (current === undefined) throw new Error('second claim failed')
+      return { stale, current }
+    }
+
+    test('the stale attempt cannot record progress', async () => {
+      const { stale } = await reclaimed()
+      expect(await recordProgress(db, stale.id, 5, stale.attempts)).toBe(false)
+    })
+
+    test('the stale attempt cannot complete it', async () => {
+      const { stale } = await reclaimed()
+      expect(await completeTask(db, stale.id, video, stale.attempts)).toBeUndefined()
+    })
+
+    test('the stale attempt cannot fail or requeue it', async () => {
+      const { stale } = await reclaimed()
+      expect(await failTask(db, stale.id, 'stale', stale.attempts)).toBeUndefined()
+      expect(await requeueTask(db, stale.id, 'stale', stale.attempts)).toBeUndefined()
+    })
+
+    test('the current attempt completes it', async () => {
+      const { current } = await reclaimed()
+      const done = await completeTask(db, current.id, video, current.attempts)
+      expect(done?.state).toBe('succeeded')
+    })
+  })
 })
