@@ -34,7 +34,7 @@ function dimensionSchema(fallback: number) {
       v.minValue(16, 'must be at least 16 pixels'),
       v.maxValue(MAX_DIMENSION, `must be at most ${MAX_DIMENSION} pixels`),
       // H.264 with 4:2:0 chroma subsampling stores chroma at half resolution.
-      v.check((n) => n % 2 === 0, 'must be even, because H.264 yuv420p needs even sizes'),
+      v.multipleOf(2, 'must be even, because H.264 yuv420p needs even sizes'),
     ),
     fallback,
   )
@@ -78,7 +78,9 @@ export const commonSpecEntries = {
     v.pipe(
       v.number('must be a number'),
       v.finite('must be a finite number'),
-      // Below this the view is finer than a highp float (24-bit mantissa) can resolve.
+      // NOTE: a highp float has a 24-bit mantissa, so the shader resolves points about
+      // |z| * 1.2e-7 apart. Near this bound, tall frames or views far from the origin have
+      // pixels closer than that, and neighbouring pixels then get the same colour.
       v.minValue(1e-4, 'must be at least 0.0001'),
       v.maxValue(100, 'must be at most 100'),
       v.description('Half-height of the view in the complex plane'),
