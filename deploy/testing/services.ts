@@ -1,0 +1,99 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+
+import { REPO_ROOT } from './kustomize.js'
+
+/** Characters of a process's output kept for failure messages. */
+const OUTPUT_TAIL_CHARS = 64 * 1024
+
+/** Returns a TCP port on 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+/** A service started from a TypeScript entry point, as its container would run it. */
+export class ServiceProcess {
+  readonly #child: ChildProcess
+  #output = ''
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+
+  /**
+   * Starts `node --import tsx <entry>` in the repository root with exactly `env`, so that no
+   * variable of the test runner leaks into the service.
+   */
+  constructor(
+    readonly name: string,
+    entry: string,
+    env: Record<string, string>,
+  ) {
+    this.#child = spawn(process.execPath, ['--import', 'tsx', entry], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const keep = (chunk: Buffer) => {
+      this.#output = (this.#output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS)
+    }
+    this.#child.stdout?.on('data', keep)
+    this.#child.stderr?.on('data', keep)
+    this.exited = new Promise((resolve) => this.#child.once('exit', (code, signal) => resolve({ code, signal })))
+  }
+
+  /** The end of what the service wrote to stdout and stderr. */
+  get output(): string {
+    return this.#output
+  }
+
+  get running(): boolean {
+    return this.#child.exitCode === null && this.#child.signalCode === null
+  }
+
+  /**
+   * Sends SIGTERM, as the kubelet does, and waits up to `graceMs` for the exit; past that it
+   * sends SIGKILL. Returns the exit status and whether SIGKILL was needed.
+   */
+  async stop(graceMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; killed: boolean }> {
+    if (!this.running) return { ...(await this.exited), killed: false }
+    this.#child.kill('SIGTERM')
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), graceMs)
+    })
+    const first = await Promise.race([this.exited, timedOut])
+    clearTimeout(timer)
+    if (first !== 'timeout') return { ...first, killed: false }
+
+    this.#child.kill('SIGKILL')
+    return { ...(await this.exited), killed: true }
+  }
+}
+
+/**
+ * Polls `url` until it returns 200 or `timeoutMs` passes. Throws with the service's output when
+ * the service exits or the time runs out.
+ */
+export async function waitUntilReady(service: ServiceProcess, url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let last = 'no answer'
+  while (Date.now() < deadline) {
+    if (!service.running) {
+      throw new Error(`${service.name} exited before it was ready (${JSON.stringify(await service.exited)}):\n${service.output}`)
+    }
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) })
+      if (response.status === 200) return
+      last = `${response.status} ${await response.text()}`
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  throw new Error(`${service.name} was not ready at ${url} within ${timeoutMs} ms (last: ${last}):\n${service.output}`)
+}
