@@ -2,83 +2,58 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
-import {
-  connectTestRedis,
-  createTestDatabase,
-  deleteKeys,
-  randomKeyPrefix,
-  startS3Server,
-  testRedisUrl,
-  type TestDatabase,
-  type TestS3Server,
-} from '../db/testing/index.js'
+import { startServiceStack, type TestServiceStack } from '../db/testing/index.js'
 import { probeVideo, topLevelAtoms } from '../worker/testing/media.js'
-import { freePort, startService, type ServiceProcess } from './testing/services.js'
+import { cleanEnvironment, freePort, ServiceProcess, waitUntilReady } from './testing/services.js'
 import { renderTask, signUpAndLogIn, type ApiUrls } from './testing/walkthrough.js'
 
 // Pre-signed links in this file live this long, so the expiry check needs only a short wait.
 const URL_TTL_SECONDS = 4
 
+const START_TIMEOUT_MS = 60_000
+
 // The deployed shape: the API and a worker as separate processes that share only PostgreSQL,
 // a Redis stream and an S3-protocol server (a local @20minutes/s3rver, which checks Signature V4
 // on pre-signed URLs).
 describe('API and worker as separate services', () => {
-  let database: TestDatabase
-  let s3: TestS3Server
-  let redis: Redis
-  let keyPrefix: string
+  let stack: TestServiceStack
   let scratch: string
   const services: ServiceProcess[] = []
   let urls: ApiUrls
 
   beforeAll(async () => {
-    database = await createTestDatabase()
-    s3 = await startS3Server()
-    redis = await connectTestRedis()
-    keyPrefix = randomKeyPrefix()
+    stack = await startServiceStack()
     scratch = await mkdtemp(join(tmpdir(), 'fas-services-'))
-    const port = await freePort()
-    const shared = {
-      DATABASE_URL: database.url,
-      REDIS_URL: testRedisUrl(),
-      REDIS_KEY_PREFIX: keyPrefix,
-      S3_ENDPOINT: s3.endpoint,
-      S3_PUBLIC_ENDPOINT: s3.endpoint,
-      S3_REGION: s3.region,
-      S3_BUCKET: s3.bucket,
-      S3_ACCESS_KEY: s3.accessKey,
-      S3_SECRET_KEY: s3.secretKey,
-    }
-    // Started together, both apply migrations at once, which the advisory lock must serialise.
-    const [api, worker] = await Promise.all([
-      startService(
-        'api/main.ts',
-        {
-          ...shared,
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          JWT_SECRET: 'service-mode-test-secret-of-32-bytes-or-more',
-          VIDEO_URL_TTL_SECONDS: String(URL_TTL_SECONDS),
-        },
-        /api listening/,
-      ),
-      startService('worker/main.ts', { ...shared, WORKER_TMP_DIR: join(scratch, 'worker') }, /worker started/),
-    ])
+    const [apiPort, healthPort] = [await freePort(), await freePort()]
+    const shared = { ...cleanEnvironment(), ...stack.environment, LOG_LEVEL: 'warn' }
+
+    const api = new ServiceProcess('api', 'api/main.ts', {
+      ...shared,
+      PORT: String(apiPort),
+      HOST: '127.0.0.1',
+      JWT_SECRET: 'service-mode-test-secret-of-32-bytes-or-more',
+      VIDEO_URL_TTL_SECONDS: String(URL_TTL_SECONDS),
+    })
+    const worker = new ServiceProcess('worker', 'worker/main.ts', {
+      ...shared,
+      HEALTH_PORT: String(healthPort),
+      WORKER_TMP_DIR: join(scratch, 'worker'),
+    })
     services.push(api, worker)
-    urls = { auth: `http://127.0.0.1:${port}`, tasks: `http://127.0.0.1:${port}` }
-  })
+    urls = { auth: `http://127.0.0.1:${apiPort}`, tasks: `http://127.0.0.1:${apiPort}` }
+
+    // Started together, both apply migrations at once, which the advisory lock must serialise.
+    await Promise.all([
+      waitUntilReady(api, `${urls.tasks}/readyz`, START_TIMEOUT_MS),
+      waitUntilReady(worker, `http://127.0.0.1:${healthPort}/readyz`, START_TIMEOUT_MS),
+    ])
+  }, 2 * START_TIMEOUT_MS)
 
   afterAll(async () => {
-    await Promise.all(services.map((service) => service.stop()))
-    if (redis !== undefined) {
-      await deleteKeys(redis, keyPrefix)
-      redis.disconnect()
-    }
-    await s3?.stop()
-    await database?.drop()
+    await Promise.all(services.map((service) => service.stop(30_000)))
+    await stack?.close()
     await rm(scratch, { recursive: true, force: true })
   })
 
@@ -91,7 +66,7 @@ describe('API and worker as separate services', () => {
     expect(task.error).toBeUndefined()
     expect(task.state).toBe('succeeded')
     videoUrl = task.video?.url ?? ''
-    expect(videoUrl.startsWith(`${s3.endpoint}/${s3.bucket}/`)).toBe(true)
+    expect(videoUrl.startsWith(`${stack.s3.endpoint}/${stack.s3.bucket}/`)).toBe(true)
 
     // A plain HTTP client with no credentials: the signature in the URL is the only permission.
     const download = await fetch(videoUrl)
@@ -123,8 +98,8 @@ describe('API and worker as separate services', () => {
 
   test('expired pre-signed URL is rejected', async () => {
     const signedAt = new URL(videoUrl).searchParams.get('X-Amz-Date') ?? ''
-    const signedMs = Date.parse(signedAt.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'))
-    const waitMs = signedMs + (URL_TTL_SECONDS + 1.5) * 1000 - Date.now()
+    const iso = signedAt.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z')
+    const waitMs = Date.parse(iso) + (URL_TTL_SECONDS + 1.5) * 1000 - Date.now()
     if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs))
     expect((await fetch(videoUrl)).status).toBe(403)
   })

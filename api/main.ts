@@ -3,6 +3,7 @@ import { pino } from 'pino'
 import { ConfigError, requireVariables } from '../db/environment.js'
 import { loadApiConfig } from './config.js'
 import { openApiRuntime, startApiServer } from './server.js'
+import { exitOnSignals } from './shutdown.js'
 
 // The API as a separate service, next to separate workers: all state lives in PostgreSQL, Redis
 // and the object store, and every replica must sign tokens with the same secret.
@@ -19,14 +20,7 @@ async function main(): Promise<void> {
   const server = await startApiServer(config, runtime, secret, logger)
   logger.info({ url: server.url, routes: config.routes }, 'api listening')
 
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down')
-    await server.close().catch((error: unknown) => logger.error({ err: error }, 'server close failed'))
-    await runtime.close().catch((error: unknown) => logger.error({ err: error }, 'data layer close failed'))
-    process.exit(0)
-  }
-  process.once('SIGTERM', (signal) => void shutdown(signal))
-  process.once('SIGINT', (signal) => void shutdown(signal))
+  exitOnSignals(logger, [() => server.close(), () => runtime.close()])
 }
 
 main().catch((error: unknown) => {

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
 import { probeVideo, topLevelAtoms } from '../worker/testing/media.js'
-import { freePort, startService, type ServiceProcess } from './testing/services.js'
+import { cleanEnvironment, freePort, ServiceProcess, waitUntilReady } from './testing/services.js'
 import { renderTask, signUpAndLogIn, type ApiUrls } from './testing/walkthrough.js'
 
 // `make run` as a user runs it: one process on the embedded defaults (PGlite, the in-process
@@ -17,7 +17,10 @@ describe('standalone process', () => {
   let urls: ApiUrls
 
   async function start() {
-    service = await startService('api/standalone.ts', { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' }, /running at/)
+    const env = { ...cleanEnvironment(), DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' }
+    service = new ServiceProcess('standalone', 'api/standalone.ts', env)
+    await waitUntilReady(service, `http://127.0.0.1:${port}/readyz`, 60_000)
+    expect(service.output).toContain(`running at http://127.0.0.1:${port}`)
   }
 
   beforeAll(async () => {
@@ -28,7 +31,7 @@ describe('standalone process', () => {
   })
 
   afterAll(async () => {
-    await service?.stop()
+    await service?.stop(30_000)
     await rm(dataDir, { recursive: true, force: true })
   })
 
@@ -82,7 +85,7 @@ describe('standalone process', () => {
 
   test('data and secret survive a restart', async () => {
     const secretBefore = await readFile(join(dataDir, 'jwt-secret'), 'utf8')
-    await service?.stop()
+    await service?.stop(30_000)
     await start()
 
     const response = await fetch(`${urls.tasks}/v1/tasks/${taskId}`, { headers: auth })

@@ -7,6 +7,7 @@ import { loadWorkerConfig } from '../worker/config.js'
 import { startWorker } from '../worker/start.js'
 import { loadApiConfig } from './config.js'
 import { openApiRuntime, startApiServer } from './server.js'
+import { exitOnSignals } from './shutdown.js'
 
 // `make run`: the API and one worker in a single process, on whatever the environment selects
 // and the embedded stand-ins for the rest. This is the one module that imports the worker, so
@@ -29,15 +30,7 @@ async function main(): Promise<void> {
   logger.info({ url: server.url, data_dir: apiConfig.storage.dataDir }, 'listening')
   console.log(`Fractal Animation Server is running at ${server.url} (API reference: ${server.url}/docs)`)
 
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down')
-    for (const step of [() => server.close(), () => worker.close(), () => runtime.close()]) {
-      await step().catch((error: unknown) => logger.error({ err: error }, 'shutdown step failed'))
-    }
-    process.exit(0)
-  }
-  process.once('SIGTERM', (signal) => void shutdown(signal))
-  process.once('SIGINT', (signal) => void shutdown(signal))
+  exitOnSignals(logger, [() => server.close(), () => worker.close(), () => runtime.close()])
 }
 
 main().catch((error: unknown) => {

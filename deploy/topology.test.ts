@@ -4,23 +4,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
-import {
-  connectTestRedis,
-  createTestDatabase,
-  deleteKeys,
-  randomKeyPrefix,
-  startS3Server,
-  testRedisUrl,
-  type TestDatabase,
-  type TestS3Server,
-} from '../db/testing/index.js'
+import { startServiceStack, type TestServiceStack } from '../db/testing/index.js'
 import { probeVideo, topLevelAtoms } from '../worker/testing/media.js'
 import { containerEnvironment } from './testing/environment.js'
 import { renderKustomization, type KubernetesObject } from './testing/kustomize.js'
-import { freePort, ServiceProcess, waitUntilReady } from './testing/services.js'
+import { freePort, ServiceProcess, waitUntilReady } from '../api/testing/services.js'
 import { podTemplates, type PodTemplate } from './testing/workloads.js'
 
 // The auth API, the task API and two workers as separate processes, each started with the
@@ -41,10 +31,7 @@ interface Workload {
 }
 
 let objects: KubernetesObject[]
-let database: TestDatabase | undefined
-let s3: TestS3Server | undefined
-let redis: Redis | undefined
-let keyPrefix: string
+let stack: TestServiceStack | undefined
 let scratchDir: string
 const services: ServiceProcess[] = []
 let authUrl: string
@@ -70,19 +57,13 @@ function localise(name: string, rendered: Record<string, string>, local: Record<
 }
 
 function storageEnvironment(): Record<string, string> {
-  if (database === undefined || s3 === undefined) throw new Error('local servers did not start')
-  const port = new URL(s3.endpoint).port
+  if (stack === undefined) throw new Error('local servers did not start')
+  const { S3_REGION: _region, ...environment } = stack.environment
   return {
-    DATABASE_URL: database.url,
-    REDIS_URL: testRedisUrl(),
-    REDIS_KEY_PREFIX: keyPrefix,
+    ...environment,
     // Workers upload through one address and users download through another, as inside and
     // outside the cluster; the URL is signed for the second.
-    S3_ENDPOINT: s3.endpoint,
-    S3_PUBLIC_ENDPOINT: `http://localhost:${port}`,
-    S3_BUCKET: s3.bucket,
-    S3_ACCESS_KEY: s3.accessKey,
-    S3_SECRET_KEY: s3.secretKey,
+    S3_PUBLIC_ENDPOINT: `http://localhost:${new URL(stack.s3.endpoint).port}`,
   }
 }
 
@@ -124,10 +105,7 @@ async function request(url: string, init: RequestInit & { token?: string; json?:
 beforeAll(async () => {
   objects = await renderKustomization('overlays/kind')
   scratchDir = await mkdtemp(join(tmpdir(), 'fas-topology-'))
-  keyPrefix = randomKeyPrefix()
-  database = await createTestDatabase()
-  redis = await connectTestRedis()
-  s3 = await startS3Server()
+  stack = await startServiceStack()
 
   // Started together, as a rollout starts them: migrations run under an advisory lock.
   const [auth, tasks] = await Promise.all([startApi('api-auth'), startApi('api-tasks'), startWorker(1), startWorker(2)])
@@ -137,12 +115,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(services.map((service) => service.stop(5000)))
-  if (redis !== undefined) {
-    await deleteKeys(redis, keyPrefix)
-    redis.disconnect()
-  }
-  await database?.drop()
-  await s3?.stop()
+  await stack?.close()
   if (scratchDir !== undefined) await rm(scratchDir, { recursive: true, force: true })
 })
 
@@ -228,7 +201,7 @@ describe('services as deployed', () => {
 
     // The worker autoscaler counts unfinished tasks as the stream's length, which holds only
     // while workers delete the entries of finished tasks.
-    expect(await redis?.xlen(`${keyPrefix}tasks`)).toBe(0)
+    expect(await stack?.redis.xlen(`${stack.keyPrefix}tasks`)).toBe(0)
   })
 
   test('deleted account token rejected by task API', async () => {

@@ -2,11 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 
-import type { Logger } from 'pino'
 import * as v from 'valibot'
 
-import type { Database } from '../db/client.js'
-import type { ObjectStore } from '../db/objects/types.js'
 import { LeaseLostError } from '../db/queue/errors.js'
 import type { QueueDelivery } from '../db/queue/types.js'
 import {
@@ -21,19 +18,14 @@ import type { TaskRow } from '../db/tasks/table.js'
 import { TaskSpecSchema } from '../shaders/catalogue.js'
 import { ShaderCompileError } from '../shaders/program.js'
 import { UnrecoverableError } from './errors.js'
-import type { FrameRenderer } from './render/renderer.js'
 import { RenderCancelledError, renderVideo } from './render/video.js'
+import type { TaskWorkerOptions } from './worker.js'
 
 /** What one delivery needs from the worker. */
-export interface DeliveryContext {
-  db: Database
-  store: ObjectStore
-  renderer: FrameRenderer
-  logger: Logger
-  ffmpegPath: string
-  tmpDir: string
-  leaseMs: number
-  maxDeliveries: number
+export type DeliveryContext = Pick<
+  Required<TaskWorkerOptions>,
+  'db' | 'store' | 'renderer' | 'logger' | 'ffmpegPath' | 'tmpDir' | 'leaseMs' | 'maxDeliveries'
+> & {
   /** Aborted when shutdown hands the current task back to the queue. */
   signal: AbortSignal
   /** Called after every rendered frame, so the liveness probe sees progress. */

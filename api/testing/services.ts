@@ -1,77 +1,112 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
-/** Variables a test never inherits, so the machine's own settings cannot change what it runs. */
-const SERVICE_VARIABLES = /^(DATABASE_URL|REDIS_URL|REDIS_KEY_PREFIX|S3_\w+|JWT_SECRET|DATA_DIR|PORT|HOST|PUBLIC_URL|API_ROUTES|DISPLAY|FFMPEG_PATH|HEALTH_PORT|WORKER_TMP_DIR)$/
+/** Characters of a process's output kept for failure messages. */
+const OUTPUT_TAIL_CHARS = 64 * 1024
 
-/** Returns a TCP port that was free a moment ago on 127.0.0.1. */
+/** Returns a TCP port on 127.0.0.1 that was free a moment ago. */
 export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  if (address === null || typeof address === 'string') throw new Error('no TCP port assigned')
-  return address.port
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
 }
 
-/** A service started as a child process, as `node --import tsx <entry>`. */
-export interface ServiceProcess {
-  child: ChildProcess
-  /** Everything the process wrote to stdout and stderr so far. */
-  output(): string
-  /** Sends SIGTERM and waits for the exit; SIGKILL after `graceMs`. Returns the exit code. */
-  stop(graceMs?: number): Promise<number | null>
+/** A service started from a TypeScript entry point, as its container would run it. */
+export class ServiceProcess {
+  readonly #child: ChildProcess
+  #output = ''
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+
+  /**
+   * Starts `node --import tsx <entry>` in the repository root with exactly `env`, so that no
+   * variable of the test runner leaks into the service.
+   */
+  constructor(
+    readonly name: string,
+    entry: string,
+    env: Record<string, string>,
+  ) {
+    this.#child = spawn(process.execPath, ['--import', 'tsx', entry], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const keep = (chunk: Buffer) => {
+      this.#output = (this.#output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS)
+    }
+    this.#child.stdout?.on('data', keep)
+    this.#child.stderr?.on('data', keep)
+    this.exited = new Promise((resolve) => this.#child.once('exit', (code, signal) => resolve({ code, signal })))
+  }
+
+  /** The end of what the service wrote to stdout and stderr. */
+  get output(): string {
+    return this.#output
+  }
+
+  get running(): boolean {
+    return this.#child.exitCode === null && this.#child.signalCode === null
+  }
+
+  /**
+   * Sends SIGTERM, as the kubelet does, and waits up to `graceMs` for the exit; past that it
+   * sends SIGKILL. Returns the exit status and whether SIGKILL was needed.
+   */
+  async stop(graceMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; killed: boolean }> {
+    if (!this.running) return { ...(await this.exited), killed: false }
+    this.#child.kill('SIGTERM')
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), graceMs)
+    })
+    const first = await Promise.race([this.exited, timedOut])
+    clearTimeout(timer)
+    if (first !== 'timeout') return { ...first, killed: false }
+
+    this.#child.kill('SIGKILL')
+    return { ...(await this.exited), killed: true }
+  }
 }
 
 /**
- * Starts `entry` (a path from the repository root) with `env` on top of a clean copy of this
- * process's environment, and waits until its output matches `ready`.
+ * Polls `url` until it returns 200 or `timeoutMs` passes. Throws with the service's output when
+ * the service exits or the time runs out.
  */
-export async function startService(
-  entry: string,
-  env: Record<string, string>,
-  ready: RegExp,
-  timeoutMs = 60_000,
-): Promise<ServiceProcess> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !SERVICE_VARIABLES.test(name)))
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    cwd: ROOT,
-    env: { ...inherited, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} not ready after ${timeoutMs} ms:\n${output}`)), timeoutMs)
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      if (ready.test(output)) {
-        clearTimeout(timer)
-        resolve()
-      }
+export async function waitUntilReady(service: ServiceProcess, url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let last = 'no answer'
+  while (Date.now() < deadline) {
+    if (!service.running) {
+      throw new Error(`${service.name} exited before it was ready (${JSON.stringify(await service.exited)}):\n${service.output}`)
     }
-    child.stdout.on('data', onData)
-    child.stderr.on('data', onData)
-    void exited.then((code) => {
-      clearTimeout(timer)
-      reject(new Error(`${entry} exited with code ${code} before it was ready:\n${output}`))
-    })
-  })
-
-  return {
-    child,
-    output: () => output,
-    async stop(graceMs = 30_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
-      const code = await exited
-      clearTimeout(timer)
-      return code
-    },
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) })
+      if (response.status === 200) return
+      last = `${response.status} ${await response.text()}`
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250))
   }
+  throw new Error(`${service.name} was not ready at ${url} within ${timeoutMs} ms (last: ${last}):\n${service.output}`)
+}
+
+/** Variables a test never passes on, so the machine's own settings cannot change what it runs. */
+const SERVICE_VARIABLES =
+  /^(DATABASE_URL|REDIS_URL|REDIS_KEY_PREFIX|S3_\w+|JWT_SECRET|DATA_DIR|PORT|HOST|PUBLIC_URL|API_ROUTES|DISPLAY|FFMPEG_PATH|HEALTH_PORT|WORKER_TMP_DIR)$/
+
+/** This process's environment without the variables that configure the service. */
+export function cleanEnvironment(): Record<string, string> {
+  const entries = Object.entries(process.env).filter(
+    (entry): entry is [string, string] => entry[1] !== undefined && !SERVICE_VARIABLES.test(entry[0]),
+  )
+  return Object.fromEntries(entries)
 }

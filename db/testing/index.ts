@@ -10,4 +10,5 @@ export {
   testRedisUrl,
 } from './redis.js'
 export { startS3Server, type TestS3Server } from './s3.js'
+export { startServiceStack, type TestServiceStack } from './stack.js'
 export { insertTestTask, insertTestUser, sampleSpec } from './fixtures.js'

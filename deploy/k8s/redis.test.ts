@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
 import { containerEnvironment } from '../testing/environment.js'
 import { renderKustomization } from '../testing/kustomize.js'
-import { freePort } from '../testing/services.js'
+import { freePort } from '../../api/testing/services.js'
 import { podTemplates } from '../testing/workloads.js'
 
 // Starts redis-server with the arguments of the rendered Redis container, moved to a free
