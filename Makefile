@@ -5,7 +5,7 @@ run:
 	npm start
 
 test:
-	npx tsc -p tsconfig.json --noEmit
+	npm run lint
 	npx vitest run
 
 build:

@@ -30,7 +30,11 @@ export function createApp(deps: AppDeps) {
     bodyLimit({
       maxSize: deps.limits.maxBodyBytes,
       onError: (c) =>
-        problemResponse(c, 'payload_too_large', `The body must be at most ${deps.limits.maxBodyBytes} bytes.`),
+        problemResponse(
+          c,
+          'payload_too_large',
+          `The body must be at most ${deps.limits.maxBodyBytes} bytes.`,
+        ),
     }),
   )
   app.onError(handleError)

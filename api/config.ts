@@ -13,21 +13,27 @@ import type { StorageSettings } from '../db/environment.js'
 import type { ApiLimits, RouteGroup } from './deps.js'
 
 const apiEntries = v.object({
-    ...storageEnvironment,
-    PORT: integerVariable(8080, 0, 65_535),
-    HOST: v.optional(v.string(), '127.0.0.1'),
-    PUBLIC_URL: urlVariable(['http:', 'https:']),
-    JWT_SECRET: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
-    LOG_LEVEL: logLevelVariable,
-    API_ROUTES: v.optional(v.picklist(['all', 'auth', 'tasks'], 'must be one of: all, auth, tasks'), 'all'),
-    WORK_BUDGET: integerVariable(500_000_000_000, 1, Number.MAX_SAFE_INTEGER),
-    TOKEN_TTL_SECONDS: integerVariable(3600, 60, 30 * 24 * 3600),
-    VIDEO_URL_TTL_SECONDS: integerVariable(3600, 1, 7 * 24 * 3600),
-    MAX_BODY_BYTES: integerVariable(16 * 1024, 1024, 10 * 1024 * 1024),
+  ...storageEnvironment,
+  PORT: integerVariable(8080, 0, 65_535),
+  HOST: v.optional(v.string(), '127.0.0.1'),
+  PUBLIC_URL: urlVariable(['http:', 'https:']),
+  JWT_SECRET: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
+  LOG_LEVEL: logLevelVariable,
+  API_ROUTES: v.optional(
+    v.picklist(['all', 'auth', 'tasks'], 'must be one of: all, auth, tasks'),
+    'all',
+  ),
+  WORK_BUDGET: integerVariable(500_000_000_000, 1, Number.MAX_SAFE_INTEGER),
+  TOKEN_TTL_SECONDS: integerVariable(3600, 60, 30 * 24 * 3600),
+  VIDEO_URL_TTL_SECONDS: integerVariable(3600, 1, 7 * 24 * 3600),
+  MAX_BODY_BYTES: integerVariable(16 * 1024, 1024, 10 * 1024 * 1024),
 })
 
 /** Environment variables of the API, validated once at start-up. */
-const apiEnvironment = v.pipe(apiEntries, storageEnvironmentChecks<v.InferOutput<typeof apiEntries>>())
+const apiEnvironment = v.pipe(
+  apiEntries,
+  storageEnvironmentChecks<v.InferOutput<typeof apiEntries>>(),
+)
 
 /** Typed configuration of an API process. */
 export interface ApiConfig {
@@ -47,7 +53,8 @@ export interface ApiConfig {
 /** Reads and validates the API's environment; throws a `ConfigError` naming every bad variable. */
 export function loadApiConfig(env: Record<string, string | undefined>): ApiConfig {
   const parsed = parseEnvironment(apiEnvironment, env)
-  const reachableHost = parsed.HOST === '0.0.0.0' || parsed.HOST === '::' ? '127.0.0.1' : parsed.HOST
+  const reachableHost =
+    parsed.HOST === '0.0.0.0' || parsed.HOST === '::' ? '127.0.0.1' : parsed.HOST
 
   return {
     port: parsed.PORT,

@@ -62,7 +62,9 @@ describe('API and worker as separate services', () => {
   test('renders the default task to a playable MP4', async () => {
     const auth = await signUpAndLogIn(urls, 'service-walker')
     const { task, elapsedMs } = await renderTask(urls, auth, { c: { re: -0.8, im: -0.18 } })
-    console.log(`service mode: default task took ${(elapsedMs / 1000).toFixed(2)} s from POST to succeeded`)
+    console.log(
+      `service mode: default task took ${(elapsedMs / 1000).toFixed(2)} s from POST to succeeded`,
+    )
     expect(task.error).toBeUndefined()
     expect(task.state).toBe('succeeded')
     videoUrl = task.video?.url ?? ''
@@ -79,14 +81,23 @@ describe('API and worker as separate services', () => {
     const file = join(scratch, 'download.mp4')
     await writeFile(file, bytes)
     const probe = await probeVideo(file)
-    expect(probe).toMatchObject({ codec: 'h264', width: 800, height: 600, pixFmt: 'yuv420p', frames: 120 })
+    expect(probe).toMatchObject({
+      codec: 'h264',
+      width: 800,
+      height: 600,
+      pixFmt: 'yuv420p',
+      frames: 120,
+    })
     expect(probe.durationSeconds).toBeCloseTo(5, 1)
   })
 
   test('tampered pre-signed URL is rejected', async () => {
     const url = new URL(videoUrl)
     const signature = url.searchParams.get('X-Amz-Signature') ?? ''
-    url.searchParams.set('X-Amz-Signature', `${signature[0] === 'a' ? 'b' : 'a'}${signature.slice(1)}`)
+    url.searchParams.set(
+      'X-Amz-Signature',
+      `${signature[0] === 'a' ? 'b' : 'a'}${signature.slice(1)}`,
+    )
     expect((await fetch(url)).status).toBe(403)
   })
 

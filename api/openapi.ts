@@ -3,7 +3,12 @@ import type * as v from 'valibot'
 
 import { TaskSpecSchema } from '../shaders/catalogue.js'
 import { describeErrors } from './errors.js'
-import { AccessTokenSchema, CredentialsSchema, LoginSchema, UserSchema } from './routes/auth/schema.js'
+import {
+  AccessTokenSchema,
+  CredentialsSchema,
+  LoginSchema,
+  UserSchema,
+} from './routes/auth/schema.js'
 import { TaskPageSchema, TaskSchema } from './routes/tasks/schema.js'
 
 function jsonSchema(schema: v.GenericSchema, typeMode: 'input' | 'output') {
@@ -17,7 +22,9 @@ function jsonSchema(schema: v.GenericSchema, typeMode: 'input' | 'output') {
   return rest
 }
 
-const problem = { content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }
+const problem = {
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+}
 
 function jsonContent(ref: string) {
   return { content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } }
@@ -30,7 +37,12 @@ function responses(success: Record<string, unknown>, errors: number[]) {
 }
 
 const bearer = [{ bearerAuth: [] }]
-const taskId = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }
+const taskId = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', format: 'uuid' },
+}
 
 /** Builds the OpenAPI 3.1 document from the same valibot schemas that validate requests. */
 export function buildOpenApiDocument() {
@@ -46,14 +58,20 @@ export function buildOpenApiDocument() {
         post: {
           summary: 'Create an account',
           requestBody: { required: true, ...jsonContent('Credentials') },
-          responses: responses({ 201: { description: 'Created', ...jsonContent('User') } }, [400, 409, 413, 415, 422]),
+          responses: responses(
+            { 201: { description: 'Created', ...jsonContent('User') } },
+            [400, 409, 413, 415, 422],
+          ),
         },
       },
       '/v1/auth/login': {
         post: {
           summary: 'Exchange a username and password for an access token',
           requestBody: { required: true, ...jsonContent('Login') },
-          responses: responses({ 200: { description: 'Token', ...jsonContent('AccessToken') } }, [400, 401, 413, 415, 422]),
+          responses: responses(
+            { 200: { description: 'Token', ...jsonContent('AccessToken') } },
+            [400, 401, 413, 415, 422],
+          ),
         },
       },
       '/v1/users/me': {
@@ -68,16 +86,31 @@ export function buildOpenApiDocument() {
           summary: 'Request an animation',
           security: bearer,
           requestBody: { required: true, ...jsonContent('TaskSpec') },
-          responses: responses({ 202: { description: 'Queued', ...jsonContent('Task') } }, [400, 401, 413, 415, 422, 503]),
+          responses: responses(
+            { 202: { description: 'Queued', ...jsonContent('Task') } },
+            [400, 401, 413, 415, 422, 503],
+          ),
         },
         get: {
           summary: 'List your tasks, newest first',
           security: bearer,
           parameters: [
-            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
-            { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page' },
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+            },
+            {
+              name: 'cursor',
+              in: 'query',
+              schema: { type: 'string' },
+              description: 'nextCursor of the previous page',
+            },
           ],
-          responses: responses({ 200: { description: 'A page of tasks', ...jsonContent('TaskPage') } }, [401, 422]),
+          responses: responses(
+            { 200: { description: 'A page of tasks', ...jsonContent('TaskPage') } },
+            [401, 422],
+          ),
         },
       },
       '/v1/tasks/{id}': {
@@ -85,7 +118,10 @@ export function buildOpenApiDocument() {
           summary: 'Get one task',
           security: bearer,
           parameters: [taskId],
-          responses: responses({ 200: { description: 'The task', ...jsonContent('Task') } }, [401, 404]),
+          responses: responses(
+            { 200: { description: 'The task', ...jsonContent('Task') } },
+            [401, 404],
+          ),
         },
         delete: {
           summary: 'Cancel a queued or running task, or delete a finished one, with its video',
@@ -99,14 +135,20 @@ export function buildOpenApiDocument() {
           summary: 'Redirect to a pre-signed URL of the video',
           security: bearer,
           parameters: [taskId],
-          responses: responses({ 302: { description: 'Location holds the pre-signed URL' } }, [401, 404, 409]),
+          responses: responses(
+            { 302: { description: 'Location holds the pre-signed URL' } },
+            [401, 404, 409],
+          ),
         },
       },
       '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Alive' } } } },
       '/readyz': {
         get: {
           summary: 'Readiness: database, queue and object store reachable',
-          responses: { 200: { description: 'Ready' }, 503: { description: 'A dependency is down' } },
+          responses: {
+            200: { description: 'Ready' },
+            503: { description: 'A dependency is down' },
+          },
         },
       },
     },

@@ -7,7 +7,10 @@ import { dirname, join } from 'node:path'
  * `DATA_DIR/jwt-secret`, created on first use. Keeping it on disk lets tokens and video links
  * outlive a restart of `make run`.
  */
-export async function resolveSigningSecret(configured: string | undefined, dataDir: string): Promise<Uint8Array> {
+export async function resolveSigningSecret(
+  configured: string | undefined,
+  dataDir: string,
+): Promise<Uint8Array> {
   if (configured !== undefined) return new TextEncoder().encode(configured)
 
   const path = join(dataDir, 'jwt-secret')

@@ -22,7 +22,9 @@ export interface ApiServer {
  * Opens the data layer for an API process. Folder-store links are signed with a key derived from
  * the token secret, so a leaked video link reveals nothing about tokens.
  */
-export async function openApiRuntime(config: ApiConfig): Promise<{ runtime: Runtime; secret: Uint8Array }> {
+export async function openApiRuntime(
+  config: ApiConfig,
+): Promise<{ runtime: Runtime; secret: Uint8Array }> {
   const secret = await resolveSigningSecret(config.jwtSecret, config.storage.dataDir)
   const signingKey = createHmac('sha256', secret).update('object-urls').digest()
   const runtime = await openRuntime(config.storage, { publicBaseUrl: config.publicUrl, signingKey })
@@ -48,7 +50,9 @@ export async function startApiServer(
   })
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(started))
+    const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+      resolve(started),
+    )
     started.once('error', reject)
   })
   const { port } = server.address() as AddressInfo

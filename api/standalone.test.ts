@@ -42,7 +42,9 @@ describe('standalone process', () => {
   test('renders the default task to a playable MP4', async () => {
     auth = await signUpAndLogIn(urls, 'walker')
     const { task, elapsedMs } = await renderTask(urls, auth, { c: { re: -0.8, im: -0.18 } })
-    console.log(`embedded mode: default task took ${(elapsedMs / 1000).toFixed(2)} s from POST to succeeded`)
+    console.log(
+      `embedded mode: default task took ${(elapsedMs / 1000).toFixed(2)} s from POST to succeeded`,
+    )
     expect(task.error).toBeUndefined()
     expect(task.state).toBe('succeeded')
     expect(task.progress).toEqual({ framesDone: 120, framesTotal: 120 })
@@ -71,14 +73,20 @@ describe('standalone process', () => {
   })
 
   test('video redirect leads to the same file', async () => {
-    const response = await fetch(`${urls.tasks}/v1/tasks/${taskId}/video`, { headers: auth, redirect: 'manual' })
+    const response = await fetch(`${urls.tasks}/v1/tasks/${taskId}/video`, {
+      headers: auth,
+      redirect: 'manual',
+    })
     expect(response.status).toBe(302)
     const location = response.headers.get('location') ?? ''
     expect(new URL(location).pathname).toBe(new URL(videoUrl).pathname)
   })
 
   test('tampered link is rejected', async () => {
-    const tampered = videoUrl.replace(/signature=(.)/, (_, first: string) => `signature=${first === 'a' ? 'b' : 'a'}`)
+    const tampered = videoUrl.replace(
+      /signature=(.)/,
+      (_, first: string) => `signature=${first === 'a' ? 'b' : 'a'}`,
+    )
     const response = await fetch(tampered)
     expect(response.status).toBe(403)
   })

@@ -22,13 +22,16 @@ async function main(): Promise<void> {
     // The in-process queue starts empty, so tasks the last run left unfinished are queued again.
     const unfinished = await listUnfinishedTaskIds(runtime.database.db)
     for (const taskId of unfinished) await runtime.queue.enqueue(taskId)
-    if (unfinished.length > 0) logger.info({ tasks: unfinished.length }, 'unfinished tasks queued again')
+    if (unfinished.length > 0)
+      logger.info({ tasks: unfinished.length }, 'unfinished tasks queued again')
   }
 
   const worker = await startWorker(workerConfig, runtime, logger.child({ component: 'worker' }))
   const server = await startApiServer(apiConfig, runtime, secret, logger)
   logger.info({ url: server.url, data_dir: apiConfig.storage.dataDir }, 'listening')
-  console.log(`Fractal Animation Server is running at ${server.url} (API reference: ${server.url}/docs)`)
+  console.log(
+    `Fractal Animation Server is running at ${server.url} (API reference: ${server.url}/docs)`,
+  )
 
   exitOnSignals(logger, [() => server.close(), () => worker.close(), () => runtime.close()])
 }

@@ -37,7 +37,8 @@ export function requireVariables(
   reason: string,
 ): void {
   const missing = names.filter((name) => env[name] === undefined || env[name] === '')
-  if (missing.length > 0) throw new ConfigError(missing.map((name) => `${name}: is required ${reason}`))
+  if (missing.length > 0)
+    throw new ConfigError(missing.map((name) => `${name}: is required ${reason}`))
 }
 
 /** Schema of an optional environment variable holding a URL with one of `protocols`. */
@@ -90,13 +91,22 @@ export const storageEnvironment = {
   DATA_DIR: v.optional(v.string(), './data'),
   DATABASE_URL: urlVariable(['postgres:', 'postgresql:']),
   REDIS_URL: urlVariable(['redis:', 'rediss:']),
-  REDIS_KEY_PREFIX: v.optional(v.pipe(v.string(), v.regex(/^[\w:.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ : . -')), 'fas:'),
+  REDIS_KEY_PREFIX: v.optional(
+    v.pipe(v.string(), v.regex(/^[\w:.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ : . -')),
+    'fas:',
+  ),
   QUEUE_LEASE_MS: integerVariable(30_000, 1_000, 3_600_000),
   S3_ENDPOINT: urlVariable(['http:', 'https:']),
   S3_PUBLIC_ENDPOINT: urlVariable(['http:', 'https:']),
   S3_REGION: v.optional(v.string(), 'us-east-1'),
   S3_BUCKET: v.optional(
-    v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name (3-63 of a-z 0-9 . -)')),
+    v.pipe(
+      v.string(),
+      v.regex(
+        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        'must be a valid S3 bucket name (3-63 of a-z 0-9 . -)',
+      ),
+    ),
     'videos',
   ),
   S3_ACCESS_KEY: v.optional(v.string()),

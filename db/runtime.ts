@@ -36,7 +36,10 @@ export interface RuntimeOptions {
  * `settings` select: PostgreSQL, Redis and S3 where their URLs are set, the embedded stand-ins
  * (PGlite, an in-process queue, a folder under `dataDir`) where not.
  */
-export async function openRuntime(settings: StorageSettings, options: RuntimeOptions): Promise<Runtime> {
+export async function openRuntime(
+  settings: StorageSettings,
+  options: RuntimeOptions,
+): Promise<Runtime> {
   const database = await openDatabase(
     settings.databaseUrl !== undefined
       ? { url: settings.databaseUrl }

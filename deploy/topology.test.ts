@@ -40,7 +40,8 @@ let tasksUrl: string
 function workload(name: string): Workload {
   const template = podTemplates(objects).find((candidate) => candidate.owner.metadata.name === name)
   const container = template?.spec.containers[0]
-  if (template === undefined || container === undefined) throw new Error(`no workload named ${name}`)
+  if (template === undefined || container === undefined)
+    throw new Error(`no workload named ${name}`)
   return { template, env: containerEnvironment(objects, container, template.namespace) }
 }
 
@@ -50,10 +51,17 @@ function workload(name: string): Workload {
  */
 function localise(name: string, rendered: Record<string, string>, local: Record<string, string>) {
   const missing = Object.keys(local).filter((key) => rendered[key] === undefined)
-  if (missing.length > 0) throw new Error(`the ${name} manifests no longer set ${missing.join(', ')}`)
+  if (missing.length > 0)
+    throw new Error(`the ${name} manifests no longer set ${missing.join(', ')}`)
 
   // PATH and HOME stand in for the image's; NODE_ENV is what the Dockerfile sets.
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratchDir, NODE_ENV: 'production', ...rendered, ...local }
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: scratchDir,
+    NODE_ENV: 'production',
+    ...rendered,
+    ...local,
+  }
 }
 
 function storageEnvironment(): Record<string, string> {
@@ -69,7 +77,11 @@ function storageEnvironment(): Record<string, string> {
 
 async function startApi(name: 'api-auth' | 'api-tasks'): Promise<string> {
   const port = await freePort()
-  const env = localise(name, workload(name).env, { ...storageEnvironment(), HOST: '127.0.0.1', PORT: String(port) })
+  const env = localise(name, workload(name).env, {
+    ...storageEnvironment(),
+    HOST: '127.0.0.1',
+    PORT: String(port),
+  })
   const service = new ServiceProcess(name, 'api/main.ts', env)
   services.push(service)
   const url = `http://127.0.0.1:${port}`
@@ -108,7 +120,12 @@ beforeAll(async () => {
   stack = await startServiceStack()
 
   // Started together, as a rollout starts them: migrations run under an advisory lock.
-  const [auth, tasks] = await Promise.all([startApi('api-auth'), startApi('api-tasks'), startWorker(1), startWorker(2)])
+  const [auth, tasks] = await Promise.all([
+    startApi('api-auth'),
+    startApi('api-tasks'),
+    startWorker(1),
+    startWorker(2),
+  ])
   authUrl = auth
   tasksUrl = tasks
 }, 4 * START_TIMEOUT_MS)
@@ -132,7 +149,9 @@ describe('services as deployed', () => {
   })
 
   test('each API serves only its routes', async () => {
-    expect((await request(`${tasksUrl}/v1/auth/login`, { method: 'POST', json: {} })).status).toBe(404)
+    expect((await request(`${tasksUrl}/v1/auth/login`, { method: 'POST', json: {} })).status).toBe(
+      404,
+    )
     expect((await request(`${authUrl}/v1/tasks`)).status).toBe(404)
     expect((await request(`${authUrl}/openapi.json`)).status).toBe(404)
     expect((await request(`${tasksUrl}/openapi.json`)).status).toBe(200)
@@ -143,8 +162,19 @@ describe('services as deployed', () => {
     const accessToken = await signUpAndLogIn('walk')
 
     // A token from the auth service works on the task service.
-    const spec = { fractal: 'julia', c: { re: -0.8, im: 0.156 }, width: 64, height: 48, fps: 12, durationSeconds: 1 }
-    const created = await request(`${tasksUrl}/v1/tasks`, { method: 'POST', token: accessToken, json: spec })
+    const spec = {
+      fractal: 'julia',
+      c: { re: -0.8, im: 0.156 },
+      width: 64,
+      height: 48,
+      fps: 12,
+      durationSeconds: 1,
+    }
+    const created = await request(`${tasksUrl}/v1/tasks`, {
+      method: 'POST',
+      token: accessToken,
+      json: spec,
+    })
     expect(created.status, await created.clone().text()).toBe(202)
     const location = created.headers.get('Location') ?? ''
     expect(location).toMatch(/^\/v1\/tasks\/[0-9a-f-]{36}$/)
@@ -169,7 +199,13 @@ describe('services as deployed', () => {
     const path = join(scratchDir, 'walk-through.mp4')
     await writeFile(path, video)
     const probe = await probeVideo(path)
-    expect(probe).toMatchObject({ codec: 'h264', width: 64, height: 48, pixFmt: 'yuv420p', frames: 12 })
+    expect(probe).toMatchObject({
+      codec: 'h264',
+      width: 64,
+      height: 48,
+      pixFmt: 'yuv420p',
+      frames: 12,
+    })
 
     // The pre-signed URL carries a signature for its own host; another host name fails it.
     const tampered = await fetch(videoUrl.replace('localhost', '127.0.0.1'))
@@ -178,7 +214,14 @@ describe('services as deployed', () => {
 
   test('tasks spread over both workers', async () => {
     const token = await signUpAndLogIn('spread')
-    const spec = { fractal: 'julia', c: { re: -0.4, im: 0.6 }, width: 64, height: 48, fps: 24, durationSeconds: 1 }
+    const spec = {
+      fractal: 'julia',
+      c: { re: -0.4, im: 0.6 },
+      width: 64,
+      height: 48,
+      fps: 24,
+      durationSeconds: 1,
+    }
     // Posted together, while both workers wait on the stream: Redis hands each new entry to the
     // consumer that has waited longest, so a busy worker does not take the next one.
     const locations = await Promise.all(
@@ -208,7 +251,9 @@ describe('services as deployed', () => {
     const accessToken = await signUpAndLogIn('gone')
     expect((await request(`${tasksUrl}/v1/tasks`, { token: accessToken })).status).toBe(200)
 
-    expect((await request(`${authUrl}/v1/users/me`, { method: 'DELETE', token: accessToken })).status).toBe(204)
+    expect(
+      (await request(`${authUrl}/v1/users/me`, { method: 'DELETE', token: accessToken })).status,
+    ).toBe(204)
     expect((await request(`${tasksUrl}/v1/tasks`, { token: accessToken })).status).toBe(401)
   })
 
@@ -222,7 +267,12 @@ describe('services as deployed', () => {
       }),
     )
     for (const result of results) {
-      expect(result, serviceOutput()).toEqual({ name: result.name, code: 0, signal: null, killed: false })
+      expect(result, serviceOutput()).toEqual({
+        name: result.name,
+        code: 0,
+        signal: null,
+        killed: false,
+      })
     }
   }, 60_000)
 })
@@ -235,8 +285,13 @@ interface TaskBody {
 }
 
 async function signUpAndLogIn(prefix: string): Promise<string> {
-  const credentials = { username: `${prefix}_${randomBytes(4).toString('hex')}`, password: 'correct horse battery staple' }
-  expect((await request(`${authUrl}/v1/auth/signup`, { method: 'POST', json: credentials })).status).toBe(201)
+  const credentials = {
+    username: `${prefix}_${randomBytes(4).toString('hex')}`,
+    password: 'correct horse battery staple',
+  }
+  expect(
+    (await request(`${authUrl}/v1/auth/signup`, { method: 'POST', json: credentials })).status,
+  ).toBe(201)
   const login = await request(`${authUrl}/v1/auth/login`, { method: 'POST', json: credentials })
   expect(login.status).toBe(200)
   return ((await login.json()) as { accessToken: string }).accessToken

@@ -50,7 +50,10 @@ export async function startHealthServer(
       }),
     ).then((results) => {
       const ready = results.every(([, result]) => result === 'ok')
-      reply(ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', checks: Object.fromEntries(results) })
+      reply(ready ? 200 : 503, {
+        status: ready ? 'ready' : 'unavailable',
+        checks: Object.fromEntries(results),
+      })
     })
   })
 

@@ -14,11 +14,18 @@ const LIVENESS_MAX_IDLE_MS = 120_000
 // store with the API processes, so it needs their URLs.
 async function main(): Promise<void> {
   const config = loadWorkerConfig(process.env)
-  requireVariables(process.env, ['DATABASE_URL', 'REDIS_URL'], 'for a separate worker process (use "make run" for one process)')
+  requireVariables(
+    process.env,
+    ['DATABASE_URL', 'REDIS_URL'],
+    'for a separate worker process (use "make run" for one process)',
+  )
 
   const logger = pino({ level: config.logLevel, base: { service: 'worker' } })
   // Folder-store links are signed by the API, never by a worker, so this key is never used.
-  const runtime = await openRuntime(config.storage, { publicBaseUrl: 'http://unused.invalid', signingKey: new Uint8Array(32) })
+  const runtime = await openRuntime(config.storage, {
+    publicBaseUrl: 'http://unused.invalid',
+    signingKey: new Uint8Array(32),
+  })
   const running = await startWorker(config, runtime, logger)
   const health =
     config.healthPort === undefined
@@ -37,7 +44,9 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down')
     await health?.close()
     await running.close()
-    await runtime.close().catch((error: unknown) => logger.error({ err: error }, 'data layer close failed'))
+    await runtime
+      .close()
+      .catch((error: unknown) => logger.error({ err: error }, 'data layer close failed'))
     process.exit(0)
   }
   process.once('SIGTERM', (signal) => void shutdown(signal))

@@ -37,14 +37,14 @@ DISPLAY, or on an Xvfb server started for the run when DISPLAY is unset.`
 
 /** Spec field paths and the flags that set them, for error messages. */
 const FLAG_FOR_PATH: Record<string, string> = {
-  'c': '--c',
+  c: '--c',
   'c.re': '--c',
   'c.im': '--c',
-  'center': '--center',
+  center: '--center',
   'center.re': '--center',
   'center.im': '--center',
-  'maxIterations': '--max-iterations',
-  'durationSeconds': '--duration-seconds',
+  maxIterations: '--max-iterations',
+  durationSeconds: '--duration-seconds',
   'animation.radiansPerFrame': '--radians-per-frame',
 }
 
@@ -52,21 +52,21 @@ const FLAG_FOR_PATH: Record<string, string> = {
 const WATCH_DEBOUNCE_MS = 150
 
 const OPTIONS = {
-  'c': { type: 'string' },
-  'frame': { type: 'string', default: '0' },
-  'out': { type: 'string', default: 'frame.png' },
-  'width': { type: 'string' },
-  'height': { type: 'string' },
-  'center': { type: 'string' },
-  'scale': { type: 'string' },
+  c: { type: 'string' },
+  frame: { type: 'string', default: '0' },
+  out: { type: 'string', default: 'frame.png' },
+  width: { type: 'string' },
+  height: { type: 'string' },
+  center: { type: 'string' },
+  scale: { type: 'string' },
   'max-iterations': { type: 'string' },
-  'palette': { type: 'string' },
-  'fps': { type: 'string' },
+  palette: { type: 'string' },
+  fps: { type: 'string' },
   'duration-seconds': { type: 'string' },
   'radians-per-frame': { type: 'string' },
-  'still': { type: 'boolean', default: false },
-  'watch': { type: 'boolean', default: false },
-  'help': { type: 'boolean', default: false },
+  still: { type: 'boolean', default: false },
+  watch: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
 } as const
 
 type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values']

@@ -43,13 +43,17 @@ export function videoKeyFor(task: Pick<TaskRow, 'id' | 'userId'>): string {
   return `videos/${task.userId}/${task.id}/${randomUUID()}.mp4`
 }
 
-type Outcome = 'succeeded' | 'failed' | 'cancelled' | 'retry' | 'handed_back' | 'lease_lost' | 'skipped'
+type Outcome =
+  'succeeded' | 'failed' | 'cancelled' | 'retry' | 'handed_back' | 'lease_lost' | 'skipped'
 
 /**
  * Handles one queue delivery from start to acknowledgement. It never throws: every failure ends
  * as a recorded task state, a retry, or an entry left for another worker to take over.
  */
-export async function processDelivery(delivery: QueueDelivery, context: DeliveryContext): Promise<void> {
+export async function processDelivery(
+  delivery: QueueDelivery,
+  context: DeliveryContext,
+): Promise<void> {
   const logger = context.logger.child({
     task_id: delivery.taskId,
     attempt: delivery.deliveryCount,
@@ -88,7 +92,11 @@ async function runTask(
 
   if (delivery.deliveryCount > context.maxDeliveries) {
     const lastError = existing.error ?? 'the worker stopped before finishing and its lease expired'
-    await failTask(db, delivery.taskId, `gave up after ${context.maxDeliveries} attempts: ${lastError}`)
+    await failTask(
+      db,
+      delivery.taskId,
+      `gave up after ${context.maxDeliveries} attempts: ${lastError}`,
+    )
     await delivery.ack()
     return { outcome: 'failed', frames: 0 }
   }
@@ -105,15 +113,18 @@ async function runTask(
   const onShutdown = () => taskAbort.abort()
   context.signal.addEventListener('abort', onShutdown)
   let leaseLost = false
-  const heartbeat = setInterval(() => {
-    delivery.extendLease().catch((error: unknown) => {
-      if (error instanceof LeaseLostError) {
-        leaseLost = true
-        taskAbort.abort()
-      }
-      logger.warn({ err: error }, 'lease extension failed')
-    })
-  }, Math.max(50, Math.floor(context.leaseMs / 3)))
+  const heartbeat = setInterval(
+    () => {
+      delivery.extendLease().catch((error: unknown) => {
+        if (error instanceof LeaseLostError) {
+          leaseLost = true
+          taskAbort.abort()
+        }
+        logger.warn({ err: error }, 'lease extension failed')
+      })
+    },
+    Math.max(50, Math.floor(context.leaseMs / 3)),
+  )
 
   const outPath = join(context.tmpDir, `${task.id}-${randomUUID()}.mp4`)
   try {
@@ -141,7 +152,9 @@ async function renderAndStore(
   const { db, store, logger } = context
   const parsed = v.safeParse(TaskSpecSchema, task.spec)
   if (!parsed.success) {
-    throw new UnrecoverableError(`the stored spec is invalid: ${parsed.issues[0]?.message ?? 'unknown issue'}`)
+    throw new UnrecoverableError(
+      `the stored spec is invalid: ${parsed.issues[0]?.message ?? 'unknown issue'}`,
+    )
   }
 
   const result = await renderVideo({

@@ -17,7 +17,11 @@ export interface RunningWorker {
  * Creates the renderer (which compiles every shader, so a broken one fails here), finds ffmpeg
  * and starts the worker loop on `runtime`.
  */
-export async function startWorker(config: WorkerConfig, runtime: Runtime, logger: Logger): Promise<RunningWorker> {
+export async function startWorker(
+  config: WorkerConfig,
+  runtime: Runtime,
+  logger: Logger,
+): Promise<RunningWorker> {
   const ffmpegPath = await resolveFfmpegPath(config.ffmpegPath)
   const renderer = await FrameRenderer.create({ display: config.display })
   const worker = new TaskWorker({

@@ -113,7 +113,10 @@ async function submit(fields: Parameters<typeof testSpec>[0] = {}) {
 }
 
 async function waitForState(taskId: string, states: string[], timeoutMs = 60_000) {
-  const reached = await waitFor(async () => states.includes((await findTaskById(handle.db, taskId))?.state ?? ''), timeoutMs)
+  const reached = await waitFor(
+    async () => states.includes((await findTaskById(handle.db, taskId))?.state ?? ''),
+    timeoutMs,
+  )
   const task = await findTaskById(handle.db, taskId)
   expect(reached, `task ${taskId} is ${task?.state}, expected ${states.join(' or ')}`).toBe(true)
   return task!
@@ -189,7 +192,10 @@ describe('when the task is cancelled while rendering', () => {
   test('the worker stops and stores no video', async () => {
     const task = await submit({ width: 320, height: 240, durationSeconds: 20 })
     startWorker()
-    await waitFor(async () => ((await findTaskById(handle.db, task.id))?.framesDone ?? 0) >= 10, 60_000)
+    await waitFor(
+      async () => ((await findTaskById(handle.db, task.id))?.framesDone ?? 0) >= 10,
+      60_000,
+    )
 
     await cancelTask(handle.db, task.userId, task.id)
     await waitFor(async () => (await queues[0]!.depth()) === 0, 10_000)
@@ -205,7 +211,10 @@ describe('when the worker shuts down mid-task', () => {
   test('close() hands the task back to the queue', async () => {
     const task = await submit({ width: 320, height: 240, durationSeconds: 20 })
     const worker = startWorker({ shutdownGraceMs: 0 })
-    await waitFor(async () => ((await findTaskById(handle.db, task.id))?.framesDone ?? 0) >= 10, 60_000)
+    await waitFor(
+      async () => ((await findTaskById(handle.db, task.id))?.framesDone ?? 0) >= 10,
+      60_000,
+    )
 
     await worker.close()
     const after = await findTaskById(handle.db, task.id)

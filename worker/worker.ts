@@ -61,7 +61,9 @@ export class TaskWorker {
   constructor(options: TaskWorkerOptions) {
     const maxDeliveries = options.maxDeliveries ?? 3
     if (!Number.isInteger(maxDeliveries) || maxDeliveries < 1) {
-      throw new TypeError(`Expected \`maxDeliveries\` to be a positive integer, got ${maxDeliveries}`)
+      throw new TypeError(
+        `Expected \`maxDeliveries\` to be a positive integer, got ${maxDeliveries}`,
+      )
     }
     if (!Number.isFinite(options.leaseMs) || options.leaseMs < 100) {
       throw new TypeError(`Expected \`leaseMs\` to be at least 100, got ${options.leaseMs}`)
@@ -96,7 +98,11 @@ export class TaskWorker {
       const onActivity = () => {
         this.#lastActivity = Date.now()
       }
-      this.#current = processDelivery(delivery, { ...this.#options, signal: this.#abort.signal, onActivity })
+      this.#current = processDelivery(delivery, {
+        ...this.#options,
+        signal: this.#abort.signal,
+        onActivity,
+      })
       await this.#current
       this.#current = undefined
     }

@@ -16,7 +16,10 @@ export function bearerAuth(tokens: TokenIssuer, db: Database): MiddlewareHandler
   return async (c, next) => {
     const header = c.req.header('Authorization')
     if (header === undefined) {
-      throw new ApiError('missing_token', 'Send the access token from POST /v1/auth/login as "Authorization: Bearer <token>".')
+      throw new ApiError(
+        'missing_token',
+        'Send the access token from POST /v1/auth/login as "Authorization: Bearer <token>".',
+      )
     }
     const match = BEARER.exec(header)
     if (match === null) {

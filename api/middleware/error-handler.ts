@@ -14,7 +14,11 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   }
   if (error instanceof HTTPException && error.status < 500) {
     // Hono's own middleware throws these for malformed requests it catches first.
-    return problemResponse(c, error.status === 413 ? 'payload_too_large' : 'invalid_json', error.message)
+    return problemResponse(
+      c,
+      error.status === 413 ? 'payload_too_large' : 'invalid_json',
+      error.message,
+    )
   }
 
   const logger = c.get('logger')

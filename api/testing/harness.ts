@@ -66,8 +66,13 @@ export async function createTestApi(
     async signUp(username = `user${++users}-${Date.now()}`) {
       const credentials = JSON.stringify({ username, password: 'correct horse battery' })
       const headers = { 'Content-Type': 'application/json' }
-      const signup = await request('/v1/auth/signup', { method: 'POST', headers, body: credentials })
-      if (signup.status !== 201) throw new Error(`signup failed: ${signup.status} ${await signup.text()}`)
+      const signup = await request('/v1/auth/signup', {
+        method: 'POST',
+        headers,
+        body: credentials,
+      })
+      if (signup.status !== 201)
+        throw new Error(`signup failed: ${signup.status} ${await signup.text()}`)
       const login = await request('/v1/auth/login', { method: 'POST', headers, body: credentials })
       const { accessToken } = (await login.json()) as { accessToken: string }
       const { id } = (await signup.json()) as { id: string }
@@ -82,7 +87,11 @@ export async function createTestApi(
 }
 
 /** Request options for a JSON body. */
-export function jsonBody(body: unknown, headers: Record<string, string> = {}, method = 'POST'): RequestInit {
+export function jsonBody(
+  body: unknown,
+  headers: Record<string, string> = {},
+  method = 'POST',
+): RequestInit {
   return {
     method,
     headers: { 'Content-Type': 'application/json', ...headers },

@@ -14,7 +14,11 @@ export async function freePort(): Promise<number> {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
+      server.close(() =>
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      )
     })
   })
 }
@@ -44,7 +48,9 @@ export class ServiceProcess {
     }
     this.#child.stdout?.on('data', keep)
     this.#child.stderr?.on('data', keep)
-    this.exited = new Promise((resolve) => this.#child.once('exit', (code, signal) => resolve({ code, signal })))
+    this.exited = new Promise((resolve) =>
+      this.#child.once('exit', (code, signal) => resolve({ code, signal })),
+    )
   }
 
   /** The end of what the service wrote to stdout and stderr. */
@@ -60,7 +66,9 @@ export class ServiceProcess {
    * Sends SIGTERM, as the kubelet does, and waits up to `graceMs` for the exit; past that it
    * sends SIGKILL. Returns the exit status and whether SIGKILL was needed.
    */
-  async stop(graceMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; killed: boolean }> {
+  async stop(
+    graceMs: number,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null; killed: boolean }> {
     if (!this.running) return { ...(await this.exited), killed: false }
     this.#child.kill('SIGTERM')
     let timer: NodeJS.Timeout | undefined
@@ -80,12 +88,18 @@ export class ServiceProcess {
  * Polls `url` until it returns 200 or `timeoutMs` passes. Throws with the service's output when
  * the service exits or the time runs out.
  */
-export async function waitUntilReady(service: ServiceProcess, url: string, timeoutMs: number): Promise<void> {
+export async function waitUntilReady(
+  service: ServiceProcess,
+  url: string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   let last = 'no answer'
   while (Date.now() < deadline) {
     if (!service.running) {
-      throw new Error(`${service.name} exited before it was ready (${JSON.stringify(await service.exited)}):\n${service.output}`)
+      throw new Error(
+        `${service.name} exited before it was ready (${JSON.stringify(await service.exited)}):\n${service.output}`,
+      )
     }
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2000) })
@@ -96,7 +110,9 @@ export async function waitUntilReady(service: ServiceProcess, url: string, timeo
     }
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
-  throw new Error(`${service.name} was not ready at ${url} within ${timeoutMs} ms (last: ${last}):\n${service.output}`)
+  throw new Error(
+    `${service.name} was not ready at ${url} within ${timeoutMs} ms (last: ${last}):\n${service.output}`,
+  )
 }
 
 /** Variables a test never passes on, so the machine's own settings cannot change what it runs. */
@@ -106,7 +122,8 @@ const SERVICE_VARIABLES =
 /** This process's environment without the variables that configure the service. */
 export function cleanEnvironment(): Record<string, string> {
   const entries = Object.entries(process.env).filter(
-    (entry): entry is [string, string] => entry[1] !== undefined && !SERVICE_VARIABLES.test(entry[0]),
+    (entry): entry is [string, string] =>
+      entry[1] !== undefined && !SERVICE_VARIABLES.test(entry[0]),
   )
   return Object.fromEntries(entries)
 }

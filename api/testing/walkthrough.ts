@@ -14,12 +14,17 @@ export interface TaskBody {
 
 async function expectStatus(response: Response, status: number, what: string): Promise<void> {
   if (response.status !== status) {
-    throw new Error(`${what}: expected HTTP ${status}, got ${response.status}: ${await response.text()}`)
+    throw new Error(
+      `${what}: expected HTTP ${status}, got ${response.status}: ${await response.text()}`,
+    )
   }
 }
 
 /** Signs up a new user and logs in, over HTTP. Returns the Authorization header. */
-export async function signUpAndLogIn(urls: ApiUrls, username: string): Promise<Record<string, string>> {
+export async function signUpAndLogIn(
+  urls: ApiUrls,
+  username: string,
+): Promise<Record<string, string>> {
   const headers = { 'Content-Type': 'application/json' }
   const body = JSON.stringify({ username, password: 'correct horse battery staple' })
 

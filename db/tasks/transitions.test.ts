@@ -11,13 +11,7 @@ import {
 } from '../testing/index.js'
 import { cancelTask } from './repository.js'
 import type { TaskRow } from './table.js'
-import {
-  claimTask,
-  completeTask,
-  failTask,
-  recordProgress,
-  requeueTask,
-} from './transitions.js'
+import { claimTask, completeTask, failTask, recordProgress, requeueTask } from './transitions.js'
 
 const video = { videoKey: 'videos/u/t.mp4', videoBytes: 123_456 }
 

@@ -9,9 +9,7 @@ export const users = pgTable(
     /** The username as the user typed it; lookups ignore case. */
     username: text('username').notNull(),
     passwordHash: text('password_hash').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 })
-      .notNull()
-      .defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (table) => [
     // `Alice` and `alice` are one account, so uniqueness is checked on the lower-cased name.

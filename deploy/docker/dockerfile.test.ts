@@ -12,14 +12,38 @@ const DOCKERFILE = 'deploy/docker/Dockerfile'
 
 /** Instructions of the Dockerfile reference; a misspelt keyword would otherwise parse quietly. */
 const KEYWORDS = new Set([
-  'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL',
-  'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+  'ADD',
+  'ARG',
+  'CMD',
+  'COPY',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'FROM',
+  'HEALTHCHECK',
+  'LABEL',
+  'ONBUILD',
+  'RUN',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
 ])
 
 /** Debian packages each stage must install, as the application needs them. */
 const STAGE_PACKAGES: Record<string, string[]> = {
   // Headers and tools node-gyp needs to compile the `gl` addon.
-  build: ['python3', 'make', 'g++', 'pkg-config', 'libx11-dev', 'libxi-dev', 'libxext-dev', 'libgl-dev'],
+  build: [
+    'python3',
+    'make',
+    'g++',
+    'pkg-config',
+    'libx11-dev',
+    'libxi-dev',
+    'libxext-dev',
+    'libgl-dev',
+  ],
   api: ['tini'],
   // Xvfb and Mesa for headless WebGL, ffmpeg for H.264.
   worker: ['tini', 'xvfb', 'xauth', 'libgl1-mesa-dri', 'libgl1', 'libxi6', 'libxext6', 'ffmpeg'],
@@ -45,8 +69,14 @@ function splitStages(file: Dockerfile): Stage[] {
   const result: Stage[] = []
   for (const instruction of file.getInstructions()) {
     if (instruction.getKeyword() === 'FROM') {
-      const [image = '', as, name] = instruction.getExpandedArguments().map((argument) => argument.getValue())
-      result.push({ name: as?.toUpperCase() === 'AS' && name !== undefined ? name : String(result.length), image, instructions: [] })
+      const [image = '', as, name] = instruction
+        .getExpandedArguments()
+        .map((argument) => argument.getValue())
+      result.push({
+        name: as?.toUpperCase() === 'AS' && name !== undefined ? name : String(result.length),
+        image,
+        instructions: [],
+      })
     } else {
       result.at(-1)?.instructions.push(instruction)
     }
@@ -94,7 +124,12 @@ describe('Dockerfile', () => {
     const sources = dockerfile
       .getCOPYs()
       .filter((copy) => copy.getFromFlag() === null)
-      .flatMap((copy) => copy.getArguments().slice(0, -1).map((argument) => argument.getValue()))
+      .flatMap((copy) =>
+        copy
+          .getArguments()
+          .slice(0, -1)
+          .map((argument) => argument.getValue()),
+      )
     expect(sources.length).toBeGreaterThan(0)
 
     for (const source of sources) {
@@ -105,11 +140,22 @@ describe('Dockerfile', () => {
 
   test('.dockerignore keeps local builds, secrets and tests out', async () => {
     const rules = parseDockerignore(await readFile(`${REPO_ROOT}.dockerignore`, 'utf8'))
-    const ignored = ['node_modules/gl/package.json', 'dist/api/main.js', '.git/HEAD', '.env', 'data/pglite']
+    const ignored = [
+      'node_modules/gl/package.json',
+      'dist/api/main.js',
+      '.git/HEAD',
+      '.env',
+      'data/pglite',
+    ]
     const testFiles = ['api/routes/auth/auth.test.ts', 'db/testing/postgres.ts']
     for (const path of [...ignored, ...testFiles]) expect(isIgnored(rules, path), path).toBe(true)
 
-    const included = ['api/main.ts', 'db/migrations/0000_init.sql', 'shaders/julia.frag', 'package-lock.json']
+    const included = [
+      'api/main.ts',
+      'db/migrations/0000_init.sql',
+      'shaders/julia.frag',
+      'package-lock.json',
+    ]
     for (const path of included) expect(isIgnored(rules, path), path).toBe(false)
   })
 
@@ -119,9 +165,18 @@ describe('Dockerfile', () => {
       if (from === undefined || from === null) continue
       const line = copy.getRange().start.line
       const earlier = stages.filter((candidate) =>
-        dockerfile.getFROMs().some((instruction) => instruction.getBuildStage() === candidate.name && instruction.getRange().start.line < line),
+        dockerfile
+          .getFROMs()
+          .some(
+            (instruction) =>
+              instruction.getBuildStage() === candidate.name &&
+              instruction.getRange().start.line < line,
+          ),
       )
-      expect(earlier.map((candidate) => candidate.name), `COPY --from=${from} on line ${line + 1}`).toContain(from)
+      expect(
+        earlier.map((candidate) => candidate.name),
+        `COPY --from=${from} on line ${line + 1}`,
+      ).toContain(from)
     }
   })
 
@@ -134,24 +189,26 @@ describe('Dockerfile', () => {
   })
 
   test.each(Object.keys(STAGE_PACKAGES))('%s stage installs its Debian packages', (name) => {
-    const installed = instructionsOf(name, 'RUN')
-      .join(' ')
-      .split(/\s+/)
-    for (const debianPackage of STAGE_PACKAGES[name] ?? []) expect(installed, debianPackage).toContain(debianPackage)
+    const installed = instructionsOf(name, 'RUN').join(' ').split(/\s+/)
+    for (const debianPackage of STAGE_PACKAGES[name] ?? [])
+      expect(installed, debianPackage).toContain(debianPackage)
   })
 
-  test.each(['api', 'worker'])('%s stage runs node under tini as a numeric non-root user', (name) => {
-    const [user] = instructionsOf(name, 'USER')
-    const [uid] = (user ?? '').split(':')
-    expect(uid).toMatch(/^\d+$/)
-    expect(Number(uid)).toBeGreaterThan(0)
+  test.each(['api', 'worker'])(
+    '%s stage runs node under tini as a numeric non-root user',
+    (name) => {
+      const [user] = instructionsOf(name, 'USER')
+      const [uid] = (user ?? '').split(':')
+      expect(uid).toMatch(/^\d+$/)
+      expect(Number(uid)).toBeGreaterThan(0)
 
-    expect(jsonArguments(name, 'ENTRYPOINT')).toEqual(['/usr/bin/tini', '--'])
-    const command = jsonArguments(name, 'CMD')
-    expect(command).toEqual(['node', `dist/${name}/main.js`])
-    // `npm run build` compiles <name>/main.ts to that file.
-    expect(existsSync(`${REPO_ROOT}${name}/main.ts`)).toBe(true)
-  })
+      expect(jsonArguments(name, 'ENTRYPOINT')).toEqual(['/usr/bin/tini', '--'])
+      const command = jsonArguments(name, 'CMD')
+      expect(command).toEqual(['node', `dist/${name}/main.js`])
+      // `npm run build` compiles <name>/main.ts to that file.
+      expect(existsSync(`${REPO_ROOT}${name}/main.ts`)).toBe(true)
+    },
+  )
 })
 
 describe('Makefile images', () => {
@@ -161,11 +218,18 @@ describe('Makefile images', () => {
       [...makefile.matchAll(/^(\w+)\s*:?=\s*(\S+)\s*$/gm)].map((match) => [match[1], match[2]]),
     )
     const built = Object.fromEntries(
-      [...makefile.matchAll(/--target (\w+) -t \$\((\w+)\)/g)].map((match) => [match[1], variables[match[2] ?? '']]),
+      [...makefile.matchAll(/--target (\w+) -t \$\((\w+)\)/g)].map((match) => [
+        match[1],
+        variables[match[2] ?? ''],
+      ]),
     )
     expect(Object.keys(built).sort()).toEqual(['api', 'worker'])
 
-    const images = new Set(templateContainers(await renderKustomization('overlays/kind')).map((entry) => entry.container.image))
+    const images = new Set(
+      templateContainers(await renderKustomization('overlays/kind')).map(
+        (entry) => entry.container.image,
+      ),
+    )
     expect(images).toContain(built.api)
     expect(images).toContain(built.worker)
   })

@@ -1,6 +1,11 @@
 import { beforeAll, describe, expect, test } from 'vitest'
 
-import { KUSTOMIZATIONS, objectId, renderKustomization, type KubernetesObject } from '../testing/kustomize.js'
+import {
+  KUSTOMIZATIONS,
+  objectId,
+  renderKustomization,
+  type KubernetesObject,
+} from '../testing/kustomize.js'
 import { validateObject } from '../testing/schemas.js'
 
 /**
@@ -8,11 +13,30 @@ import { validateObject } from '../testing/schemas.js'
  * KEDA's CRD types trigger metadata as a string map, so its schema accepts any key.
  */
 const REDIS_STREAMS_METADATA = new Set([
-  'address', 'addressFromEnv', 'host', 'hostFromEnv', 'port', 'portFromEnv',
-  'usernameFromEnv', 'passwordFromEnv', 'databaseIndex', 'enableTLS', 'unsafeSsl',
-  'stream', 'consumerGroup', 'pendingEntriesCount', 'streamLength', 'lagCount', 'activationLagCount',
+  'address',
+  'addressFromEnv',
+  'host',
+  'hostFromEnv',
+  'port',
+  'portFromEnv',
+  'usernameFromEnv',
+  'passwordFromEnv',
+  'databaseIndex',
+  'enableTLS',
+  'unsafeSsl',
+  'stream',
+  'consumerGroup',
+  'pendingEntriesCount',
+  'streamLength',
+  'lagCount',
+  'activationLagCount',
 ])
-const REDIS_STREAMS_COUNTS = ['pendingEntriesCount', 'streamLength', 'lagCount', 'activationLagCount']
+const REDIS_STREAMS_COUNTS = [
+  'pendingEntriesCount',
+  'streamLength',
+  'lagCount',
+  'activationLagCount',
+]
 
 interface ScaledObject extends KubernetesObject {
   spec: { triggers: { type: string; metadata: Record<string, string> }[] }
@@ -37,7 +61,8 @@ describe.each(KUSTOMIZATIONS)('kustomization %s', (name) => {
   test('objects validate against their schemas', async () => {
     const problems: string[] = []
     for (const object of objects) {
-      for (const problem of await validateObject(object)) problems.push(`${objectId(object)}: ${problem}`)
+      for (const problem of await validateObject(object))
+        problems.push(`${objectId(object)}: ${problem}`)
     }
     expect(problems).toEqual([])
   })
@@ -63,7 +88,9 @@ describe('rendering', () => {
     const configured = process.env.KUBECTL
     process.env.KUBECTL = '/nonexistent/kubectl'
     try {
-      await expect(renderKustomization('base')).rejects.toThrow(/^kubectl not found \(\/nonexistent\/kubectl\): install kubectl/)
+      await expect(renderKustomization('base')).rejects.toThrow(
+        /^kubectl not found \(\/nonexistent\/kubectl\): install kubectl/,
+      )
     } finally {
       if (configured === undefined) delete process.env.KUBECTL
       else process.env.KUBECTL = configured
@@ -73,19 +100,27 @@ describe('rendering', () => {
 
 describe('schema validation', () => {
   test('reports a misspelt field', async () => {
-    const [deployment] = (await renderKustomization('base')).filter((object) => object.kind === 'Deployment')
+    const [deployment] = (await renderKustomization('base')).filter(
+      (object) => object.kind === 'Deployment',
+    )
     const broken = structuredClone(deployment) as KubernetesObject & {
       spec: { template: { spec: { containers: Record<string, unknown>[] } } }
     }
     const container = broken.spec.template.spec.containers[0] as Record<string, unknown>
     container.readinesProbe = container.readinessProbe
 
-    expect(await validateObject(broken)).toEqual(['unknown field /spec/template/spec/containers/0/readinesProbe'])
+    expect(await validateObject(broken)).toEqual([
+      'unknown field /spec/template/spec/containers/0/readinesProbe',
+    ])
   })
 
   test('reports a value of the wrong type', async () => {
-    const [deployment] = (await renderKustomization('base')).filter((object) => object.kind === 'Deployment')
-    const broken = structuredClone(deployment) as KubernetesObject & { spec: Record<string, unknown> }
+    const [deployment] = (await renderKustomization('base')).filter(
+      (object) => object.kind === 'Deployment',
+    )
+    const broken = structuredClone(deployment) as KubernetesObject & {
+      spec: Record<string, unknown>
+    }
     broken.spec.revisionHistoryLimit = 'three'
 
     const problems = await validateObject(broken)

@@ -96,7 +96,9 @@ describe.each(KUSTOMIZATIONS)('containers in %s', (name) => {
       expect(own.capabilities?.add ?? [], `${id} capabilities.add`).toEqual([])
       expect(own.readOnlyRootFilesystem, `${id} readOnlyRootFilesystem`).toBe(true)
       // The namespace enforces Pod Security "restricted", which requires a seccomp profile.
-      expect((own.seccompProfile ?? pod.seccompProfile)?.type, `${id} seccompProfile`).toBe('RuntimeDefault')
+      expect((own.seccompProfile ?? pod.seccompProfile)?.type, `${id} seccompProfile`).toBe(
+        'RuntimeDefault',
+      )
     }
   })
 
@@ -106,7 +108,8 @@ describe.each(KUSTOMIZATIONS)('containers in %s', (name) => {
       expect(image.tag ?? image.digest, `${id} image ${container.image} has a tag`).toBeDefined()
       expect(image.tag, `${id} image ${container.image}`).not.toBe('latest')
       // A version, not a channel such as `stable` or `alpine`, for images from elsewhere.
-      if (!OWN_IMAGES.has(image.name)) expect(image.tag, `${id} image ${container.image}`).toMatch(/\d/)
+      if (!OWN_IMAGES.has(image.name))
+        expect(image.tag, `${id} image ${container.image}`).toMatch(/\d/)
     }
   })
 })
@@ -114,7 +117,10 @@ describe.each(KUSTOMIZATIONS)('containers in %s', (name) => {
 describe.each(KUSTOMIZATIONS)('references in %s', (name) => {
   test('namespaced objects share one namespace', () => {
     const namespaces = objectsOf(name)
-      .filter((object) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass'].includes(object.kind))
+      .filter(
+        (object) =>
+          !['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass'].includes(object.kind),
+      )
       .map((object) => object.metadata.namespace)
     expect(new Set(namespaces)).toEqual(new Set(['fractal']))
   })
@@ -131,7 +137,9 @@ describe.each(KUSTOMIZATIONS)('references in %s', (name) => {
       for (const port of service.spec?.ports ?? []) {
         const target = port.targetPort ?? port.port
         const found = containerPorts.some((candidate) =>
-          typeof target === 'string' ? candidate.name === target : candidate.containerPort === target,
+          typeof target === 'string'
+            ? candidate.name === target
+            : candidate.containerPort === target,
         )
         expect(found, `Service ${service.metadata.name} targetPort ${target}`).toBe(true)
       }
@@ -142,7 +150,9 @@ describe.each(KUSTOMIZATIONS)('references in %s', (name) => {
     const objects = objectsOf(name)
     const classes = objectsOfKind(objects, 'IngressClass').map((object) => object.metadata.name)
     for (const ingress of objectsOfKind<IIngress & KubernetesObject>(objects, 'Ingress')) {
-      expect(classes, `IngressClass of Ingress ${ingress.metadata.name}`).toContain(ingress.spec?.ingressClassName)
+      expect(classes, `IngressClass of Ingress ${ingress.metadata.name}`).toContain(
+        ingress.spec?.ingressClassName,
+      )
 
       const paths = (ingress.spec?.rules ?? []).flatMap((rule) => rule.http?.paths ?? [])
       expect(paths.length).toBeGreaterThan(0)
@@ -159,8 +169,15 @@ describe.each(KUSTOMIZATIONS)('references in %s', (name) => {
 
   test('disruption budgets select existing pods', () => {
     const objects = objectsOf(name)
-    const budgets = objectsOfKind<IPodDisruptionBudget & KubernetesObject>(objects, 'PodDisruptionBudget')
-    expect(budgets.map((budget) => budget.metadata.name).sort()).toEqual(['api-auth', 'api-tasks', 'worker'])
+    const budgets = objectsOfKind<IPodDisruptionBudget & KubernetesObject>(
+      objects,
+      'PodDisruptionBudget',
+    )
+    expect(budgets.map((budget) => budget.metadata.name).sort()).toEqual([
+      'api-auth',
+      'api-tasks',
+      'worker',
+    ])
 
     for (const budget of budgets) {
       const selected = podTemplates(objects).filter(
@@ -168,9 +185,10 @@ describe.each(KUSTOMIZATIONS)('references in %s', (name) => {
           template.namespace === budget.metadata.namespace &&
           selectorMatches(budget.spec?.selector ?? {}, template.labels),
       )
-      expect(selected.map((template) => template.owner.metadata.name), `PDB ${budget.metadata.name}`).toEqual([
-        budget.metadata.name,
-      ])
+      expect(
+        selected.map((template) => template.owner.metadata.name),
+        `PDB ${budget.metadata.name}`,
+      ).toEqual([budget.metadata.name])
     }
   })
 
@@ -180,12 +198,14 @@ describe.each(KUSTOMIZATIONS)('references in %s', (name) => {
       objects,
       'HorizontalPodAutoscaler',
     ).map((hpa) => {
-      if (hpa.spec === undefined) throw new Error(`HorizontalPodAutoscaler ${hpa.metadata.name} has no spec`)
+      if (hpa.spec === undefined)
+        throw new Error(`HorizontalPodAutoscaler ${hpa.metadata.name} has no spec`)
       return hpa.spec.scaleTargetRef
     })
-    const kedaTargets = objectsOfKind<IScaledObject & KubernetesObject>(objects, 'ScaledObject').map(
-      (scaled) => scaled.spec.scaleTargetRef,
-    )
+    const kedaTargets = objectsOfKind<IScaledObject & KubernetesObject>(
+      objects,
+      'ScaledObject',
+    ).map((scaled) => scaled.spec.scaleTargetRef)
     expect(hpaTargets.map((target) => target.name).sort()).toEqual(['api-auth', 'api-tasks'])
     expect(kedaTargets.map((target) => target.name)).toEqual(['worker'])
 
@@ -211,7 +231,9 @@ describe.each(KUSTOMIZATIONS)('references in %s', (name) => {
       expect(subject?.kind).toBe('ServiceAccount')
       expect(subject?.name).toBe(account.metadata.name)
       // A RoleBinding's subject defaults to the binding's namespace; a ClusterRoleBinding's must name one.
-      expect(subject?.namespace ?? binding.metadata.namespace, binding.kind).toBe(account.metadata.namespace)
+      expect(subject?.namespace ?? binding.metadata.namespace, binding.kind).toBe(
+        account.metadata.namespace,
+      )
     }
   })
 })
@@ -241,8 +263,13 @@ describe('base', () => {
     expect(tasks?.routes?.value).toBe('tasks')
 
     const normalise = (deployment: Deployment) =>
-      JSON.stringify(deployment).replaceAll('api-auth', 'API').replaceAll('api-tasks', 'API').replace(/"value":"(auth|tasks)"/, '"value":"ROUTES"')
-    expect(normalise(auth?.deployment as Deployment)).toBe(normalise(tasks?.deployment as Deployment))
+      JSON.stringify(deployment)
+        .replaceAll('api-auth', 'API')
+        .replaceAll('api-tasks', 'API')
+        .replace(/"value":"(auth|tasks)"/, '"value":"ROUTES"')
+    expect(normalise(auth?.deployment as Deployment)).toBe(
+      normalise(tasks?.deployment as Deployment),
+    )
   })
 
   test('ingress routes each path to the service that serves it', () => {
@@ -268,7 +295,9 @@ describe('base', () => {
     const graceMs = Number(env.find((variable) => variable.name === 'SHUTDOWN_GRACE_MS')?.value)
     expect(graceMs).toBeGreaterThan(0)
     // The worker then releases the task and closes Redis and PostgreSQL, which takes seconds.
-    expect((worker.spec.terminationGracePeriodSeconds ?? 30) * 1000).toBeGreaterThanOrEqual(graceMs + 10_000)
+    expect((worker.spec.terminationGracePeriodSeconds ?? 30) * 1000).toBeGreaterThanOrEqual(
+      graceMs + 10_000,
+    )
   })
 
   test('worker autoscaler reads the queue stream from Redis', () => {
@@ -293,9 +322,9 @@ describe('base', () => {
       'TriggerAuthentication',
       trigger?.authenticationRef?.name ?? '',
     )
-    expect(authentication.spec.secretTargetRef?.map((ref) => [ref.parameter, ref.name, ref.key])).toEqual([
-      ['password', 'redis-credentials', 'REDIS_PASSWORD'],
-    ])
+    expect(
+      authentication.spec.secretTargetRef?.map((ref) => [ref.parameter, ref.name, ref.key]),
+    ).toEqual([['password', 'redis-credentials', 'REDIS_PASSWORD']])
   })
 })
 
@@ -309,9 +338,17 @@ describe.each(['overlays/kind', 'overlays/gpu'])('environment in %s', (name) => 
 
   test('KEDA authentication names an existing Secret key', () => {
     const objects = objectsOf(name)
-    const authentication = findObject<ITriggerAuthentication & KubernetesObject>(objects, 'TriggerAuthentication', 'redis')
+    const authentication = findObject<ITriggerAuthentication & KubernetesObject>(
+      objects,
+      'TriggerAuthentication',
+      'redis',
+    )
     for (const reference of authentication.spec.secretTargetRef ?? []) {
-      const secret = findObject<KubernetesObject & { data: Record<string, string> }>(objects, 'Secret', reference.name)
+      const secret = findObject<KubernetesObject & { data: Record<string, string> }>(
+        objects,
+        'Secret',
+        reference.name,
+      )
       expect(Object.keys(secret.data), `Secret ${reference.name}`).toContain(reference.key)
     }
   })
@@ -333,7 +370,9 @@ describe.each(['overlays/kind', 'overlays/gpu'])('environment in %s', (name) => 
       for (const variable of ['DATABASE_URL', 'REDIS_URL', 'S3_ENDPOINT']) {
         const url = new URL(env[variable] ?? '')
         expect(services.get(url.hostname), `${workload} ${variable} host`).toBeDefined()
-        expect(services.get(url.hostname), `${workload} ${variable} port`).toContain(Number(url.port))
+        expect(services.get(url.hostname), `${workload} ${variable} port`).toContain(
+          Number(url.port),
+        )
       }
     }
   })
@@ -341,7 +380,9 @@ describe.each(['overlays/kind', 'overlays/gpu'])('environment in %s', (name) => 
 
 describe('network policies', () => {
   const kedaOperator: Source = { pod: { namespace: 'keda', labels: { app: 'keda-operator' } } }
-  const otherNamespace: Source = { pod: { namespace: 'default', labels: { 'app.kubernetes.io/name': 'worker' } } }
+  const otherNamespace: Source = {
+    pod: { namespace: 'default', labels: { 'app.kubernetes.io/name': 'worker' } },
+  }
   const outside: Source = { external: true }
 
   /** Names of the rendered workloads whose pods may connect to `target` on its first port. */
@@ -352,14 +393,24 @@ describe('network policies', () => {
         isIngressAdmitted(
           objects,
           { pod: { namespace: source.namespace, labels: source.labels } },
-          { namespace: destination.namespace, labels: destination.labels, containers: destination.spec.containers, port },
+          {
+            namespace: destination.namespace,
+            labels: destination.labels,
+            containers: destination.spec.containers,
+            port,
+          },
         ),
       )
       .map((source) => source.owner.metadata.name)
       .sort()
   }
 
-  function admits(objects: KubernetesObject[], source: Source, target: string, port: number): boolean {
+  function admits(
+    objects: KubernetesObject[],
+    source: Source,
+    target: string,
+    port: number,
+  ): boolean {
     const destination = templateOf(objects, target)
     return isIngressAdmitted(objects, source, {
       namespace: destination.namespace,
@@ -382,7 +433,9 @@ describe('network policies', () => {
       const objects = objectsOf(name)
       expect(admittedWorkloads(objects, 'redis', 6379)).toEqual(APP_WORKLOADS)
       expect(admits(objects, kedaOperator, 'redis', 6379)).toBe(true)
-      expect(admits(objects, { pod: { namespace: 'keda', labels: { app: 'other' } } }, 'redis', 6379)).toBe(false)
+      expect(
+        admits(objects, { pod: { namespace: 'keda', labels: { app: 'other' } } }, 'redis', 6379),
+      ).toBe(false)
       expect(admits(objects, otherNamespace, 'redis', 6379)).toBe(false)
       expect(admits(objects, outside, 'redis', 6379)).toBe(false)
     })
@@ -409,7 +462,9 @@ describe('network policies', () => {
   })
 
   test('MinIO admits API, worker and bucket Job pods in base', () => {
-    expect(admittedWorkloads(objectsOf('base'), 'minio', 9000)).toEqual([...APP_WORKLOADS, 'minio-setup'].sort())
+    expect(admittedWorkloads(objectsOf('base'), 'minio', 9000)).toEqual(
+      [...APP_WORKLOADS, 'minio-setup'].sort(),
+    )
   })
 
   // NodePort traffic reaches MinIO with the node's address, so the kind overlay admits every

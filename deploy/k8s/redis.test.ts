@@ -24,7 +24,10 @@ const clients: Redis[] = []
 
 /** Expands `$(NAME)` references as the kubelet does for a container's command and args. */
 function expandReferences(arg: string, env: Record<string, string>): string {
-  return arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (reference, name: string) => env[name] ?? reference)
+  return arg.replace(
+    /\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g,
+    (reference, name: string) => env[name] ?? reference,
+  )
 }
 
 async function connect(url: URL): Promise<Redis> {
@@ -35,15 +38,22 @@ async function connect(url: URL): Promise<Redis> {
   return client
 }
 
-async function waitForServer(child: ChildProcess, spawnError: () => Error | undefined): Promise<void> {
+async function waitForServer(
+  child: ChildProcess,
+  spawnError: () => Error | undefined,
+): Promise<void> {
   const deadline = Date.now() + 10_000
   while (Date.now() < deadline) {
     const error = spawnError()
     if (error !== undefined) {
-      throw new Error(`redis-server failed to start (${error.message}): install Redis 7 (Debian package redis-server)`)
+      throw new Error(
+        `redis-server failed to start (${error.message}): install Redis 7 (Debian package redis-server)`,
+      )
     }
     if (child.exitCode !== null) {
-      throw new Error(`redis-server exited with code ${child.exitCode}: it rejects the manifest's arguments`)
+      throw new Error(
+        `redis-server exited with code ${child.exitCode}: it rejects the manifest's arguments`,
+      )
     }
     try {
       await (await connect(appUrl)).ping()
@@ -61,7 +71,12 @@ beforeAll(async () => {
   const api = podTemplates(objects).find((template) => template.owner.metadata.name === 'api-tasks')
   const container = redis?.spec.containers[0]
   const apiContainer = api?.spec.containers[0]
-  if (redis === undefined || container === undefined || api === undefined || apiContainer === undefined) {
+  if (
+    redis === undefined ||
+    container === undefined ||
+    api === undefined ||
+    apiContainer === undefined
+  ) {
     throw new Error('the rendered manifests lack the redis or api-tasks workload')
   }
 
@@ -81,7 +96,9 @@ beforeAll(async () => {
   args[dir + 1] = dataDir
 
   // Later options override earlier ones, so these two only move the server.
-  server = spawn('redis-server', [...args, '--port', String(port), '--bind', '127.0.0.1'], { stdio: 'ignore' })
+  server = spawn('redis-server', [...args, '--port', String(port), '--bind', '127.0.0.1'], {
+    stdio: 'ignore',
+  })
   let spawnError: Error | undefined
   server.once('error', (error) => {
     spawnError = error
@@ -92,7 +109,8 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const client of clients) client.disconnect()
   server?.kill('SIGTERM')
-  if (server !== undefined && server.exitCode === null) await new Promise((resolve) => server?.once('exit', resolve))
+  if (server !== undefined && server.exitCode === null)
+    await new Promise((resolve) => server?.once('exit', resolve))
   if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true })
 })
 
@@ -105,7 +123,10 @@ describe('Redis container arguments', () => {
 
   test('reject writes instead of evicting keys', async () => {
     const client = await connect(appUrl)
-    expect(await client.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction'])
+    expect(await client.config('GET', 'maxmemory-policy')).toEqual([
+      'maxmemory-policy',
+      'noeviction',
+    ])
     expect(Number((await client.config('GET', 'maxmemory'))[1])).toBe(192 * 1024 * 1024)
   })
 

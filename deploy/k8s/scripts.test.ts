@@ -37,7 +37,10 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'fas-deploy-scripts-'))
-  for (const [name, body] of [['mc', FAKE_MC], ['sleep', FAKE_SLEEP]] as const) {
+  for (const [name, body] of [
+    ['mc', FAKE_MC],
+    ['sleep', FAKE_SLEEP],
+  ] as const) {
     await writeFile(join(workDir, name), body)
     await chmod(join(workDir, name), 0o755)
   }
@@ -72,8 +75,12 @@ async function runContainer(
     ...settings,
   }
   const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
-    execFile(program, [...commandArgs, ...(container.args ?? [])], { env, timeout: 10_000 }, (error, _stdout, stderr) =>
-      resolve({ code: error === null ? 0 : Number(error.code ?? 1), stderr }),
+    execFile(
+      program,
+      [...commandArgs, ...(container.args ?? [])],
+      { env, timeout: 10_000 },
+      (error, _stdout, stderr) =>
+        resolve({ code: error === null ? 0 : Number(error.code ?? 1), stderr }),
     )
   })
   const log = await readFile(join(workDir, 'calls.log'), 'utf8').catch(() => '')
@@ -109,13 +116,19 @@ describe('minio-setup Job', () => {
       ['arn:aws:s3:::videos'],
       ['arn:aws:s3:::videos/*'],
     ])
-    expect(policy.Statement.flatMap((statement) => statement.Action).filter((action) => !action.startsWith('s3:'))).toEqual([])
+    expect(
+      policy.Statement.flatMap((statement) => statement.Action).filter(
+        (action) => !action.startsWith('s3:'),
+      ),
+    ).toEqual([])
     expect(policy.Statement.every((statement) => statement.Effect === 'Allow')).toBe(true)
   })
 
   test('skips attach when the policy is attached already', async () => {
     const { container, template } = findContainer('minio-setup', 'mc')
-    const result = await runContainer(container, template.namespace, { MC_ATTACHED_POLICY: 'fractal-videos' })
+    const result = await runContainer(container, template.namespace, {
+      MC_ATTACHED_POLICY: 'fractal-videos',
+    })
 
     expect(result.code).toBe(0)
     expect(result.calls.filter((call) => call.startsWith('admin policy attach'))).toEqual([])

@@ -6,17 +6,30 @@ interface DataObject extends KubernetesObject {
   data?: Record<string, string>
 }
 
-function findData(objects: KubernetesObject[], kind: 'ConfigMap' | 'Secret', name: string, namespace?: string) {
+function findData(
+  objects: KubernetesObject[],
+  kind: 'ConfigMap' | 'Secret',
+  name: string,
+  namespace?: string,
+) {
   const found = objects.find(
     (object) =>
-      object.kind === kind && object.metadata.name === name && object.metadata.namespace === namespace,
+      object.kind === kind &&
+      object.metadata.name === name &&
+      object.metadata.namespace === namespace,
   ) as DataObject | undefined
-  if (found === undefined) throw new Error(`no ${kind} ${namespace}/${name} in the rendered manifests`)
+  if (found === undefined)
+    throw new Error(`no ${kind} ${namespace}/${name} in the rendered manifests`)
 
   const data = found.data ?? {}
   if (kind === 'ConfigMap') return data
   // Buffer's base64 decoder skips the line breaks that Kustomize puts into long values.
-  return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]))
+  return Object.fromEntries(
+    Object.entries(data).map(([key, value]) => [
+      key,
+      Buffer.from(value, 'base64').toString('utf8'),
+    ]),
+  )
 }
 
 function lookUp(data: Record<string, string>, key: string, source: string): string {
@@ -43,8 +56,10 @@ export function containerEnvironment(
   for (const source of container.envFrom ?? []) {
     const reference = source.configMapRef ?? source.secretRef
     const kind = source.configMapRef !== undefined ? 'ConfigMap' : 'Secret'
-    if (reference?.name === undefined) throw new Error(`envFrom entry without a name in ${container.name}`)
-    if (reference.optional === true && !hasObject(objects, kind, reference.name, namespace)) continue
+    if (reference?.name === undefined)
+      throw new Error(`envFrom entry without a name in ${container.name}`)
+    if (reference.optional === true && !hasObject(objects, kind, reference.name, namespace))
+      continue
     for (const [key, value] of Object.entries(findData(objects, kind, reference.name, namespace))) {
       environment[`${source.prefix ?? ''}${key}`] = value
     }
@@ -62,18 +77,29 @@ export function containerEnvironment(
     }
     const reference = from.configMapKeyRef ?? from.secretKeyRef
     if (reference === undefined) {
-      throw new Error(`${container.name}: ${variable.name} comes from a field only the kubelet can resolve`)
+      throw new Error(
+        `${container.name}: ${variable.name} comes from a field only the kubelet can resolve`,
+      )
     }
     const kind = from.configMapKeyRef !== undefined ? 'ConfigMap' : 'Secret'
-    if (reference.optional === true && !hasObject(objects, kind, reference.name ?? '', namespace)) continue
+    if (reference.optional === true && !hasObject(objects, kind, reference.name ?? '', namespace))
+      continue
     const data = findData(objects, kind, reference.name ?? '', namespace)
     environment[variable.name] = lookUp(data, reference.key, `${kind} ${reference.name}`)
   }
   return environment
 }
 
-function hasObject(objects: KubernetesObject[], kind: string, name: string, namespace?: string): boolean {
+function hasObject(
+  objects: KubernetesObject[],
+  kind: string,
+  name: string,
+  namespace?: string,
+): boolean {
   return objects.some(
-    (object) => object.kind === kind && object.metadata.name === name && object.metadata.namespace === namespace,
+    (object) =>
+      object.kind === kind &&
+      object.metadata.name === name &&
+      object.metadata.namespace === namespace,
   )
 }

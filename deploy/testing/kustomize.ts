@@ -36,14 +36,20 @@ export async function renderKustomization(name: KustomizationName): Promise<Kube
   const kubectl = process.env.KUBECTL ?? 'kubectl'
   const dir = `${REPO_ROOT}deploy/k8s/${name}`
   const output = await new Promise<string>((resolve, reject) => {
-    execFile(kubectl, ['kustomize', dir], { maxBuffer: MAX_OUTPUT_BYTES }, (error, stdout, stderr) => {
-      if (error === null) return resolve(stdout)
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        const fix = 'install kubectl 1.27 or later (it bundles Kustomize 5) or set KUBECTL to its path'
-        return reject(new Error(`kubectl not found (${kubectl}): ${fix}`))
-      }
-      reject(new Error(`kubectl kustomize ${dir} failed: ${stderr.trim() || error.message}`))
-    })
+    execFile(
+      kubectl,
+      ['kustomize', dir],
+      { maxBuffer: MAX_OUTPUT_BYTES },
+      (error, stdout, stderr) => {
+        if (error === null) return resolve(stdout)
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+          const fix =
+            'install kubectl 1.27 or later (it bundles Kustomize 5) or set KUBECTL to its path'
+          return reject(new Error(`kubectl not found (${kubectl}): ${fix}`))
+        }
+        reject(new Error(`kubectl kustomize ${dir} failed: ${stderr.trim() || error.message}`))
+      },
+    )
   })
   return parseManifests(output, dir)
 }
@@ -79,7 +85,10 @@ export function objectId(object: KubernetesObject): string {
 }
 
 /** Returns the objects of `kind`, typed as `T` for the fields a test reads. */
-export function objectsOfKind<T extends KubernetesObject>(objects: KubernetesObject[], kind: string): T[] {
+export function objectsOfKind<T extends KubernetesObject>(
+  objects: KubernetesObject[],
+  kind: string,
+): T[] {
   return objects.filter((object) => object.kind === kind) as T[]
 }
 

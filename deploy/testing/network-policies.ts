@@ -7,7 +7,13 @@ import { selectorMatches } from './workloads.js'
 
 /** The origin of a connection: a pod in a namespace, or an address outside the cluster. */
 export type Source =
-  | { pod: { namespace: string; labels: Record<string, string>; namespaceLabels?: Record<string, string> } }
+  | {
+      pod: {
+        namespace: string
+        labels: Record<string, string>
+        namespaceLabels?: Record<string, string>
+      }
+    }
   | { external: true }
 
 /** The pod a connection goes to, and the port number it connects to. */
@@ -28,8 +34,14 @@ type Policy = INetworkPolicy & KubernetesObject
  * An `ipBlock` peer is taken to match only sources outside the cluster, because the API leaves it
  * to the network plugin how pod addresses inside an ipBlock are treated.
  */
-export function isIngressAdmitted(objects: KubernetesObject[], source: Source, destination: Destination): boolean {
-  const selecting = (objects.filter((object) => object.kind === 'NetworkPolicy') as Policy[]).filter(
+export function isIngressAdmitted(
+  objects: KubernetesObject[],
+  source: Source,
+  destination: Destination,
+): boolean {
+  const selecting = (
+    objects.filter((object) => object.kind === 'NetworkPolicy') as Policy[]
+  ).filter(
     (policy) =>
       (policy.metadata.namespace ?? 'default') === destination.namespace &&
       selectorMatches(policy.spec?.podSelector ?? {}, destination.labels) &&
@@ -40,7 +52,9 @@ export function isIngressAdmitted(objects: KubernetesObject[], source: Source, d
   return selecting.some((policy) =>
     (policy.spec?.ingress ?? []).some(
       (rule) =>
-        (rule.from === undefined || rule.from.length === 0 || rule.from.some((peer) => peerMatches(peer, source, policy))) &&
+        (rule.from === undefined ||
+          rule.from.length === 0 ||
+          rule.from.some((peer) => peerMatches(peer, source, policy))) &&
         (rule.ports === undefined ||
           rule.ports.length === 0 ||
           rule.ports.some((port) => portMatches(port.port, port.protocol, destination))),
@@ -59,19 +73,37 @@ function peerMatches(peer: INetworkPolicyPeer, source: Source, policy: Policy): 
   if ('external' in source) return false
 
   const { namespace, labels } = source.pod
-  const namespaceLabels = { 'kubernetes.io/metadata.name': namespace, ...source.pod.namespaceLabels }
-  if (peer.namespaceSelector === undefined && namespace !== (policy.metadata.namespace ?? 'default')) return false
-  if (peer.namespaceSelector !== undefined && !selectorMatches(peer.namespaceSelector, namespaceLabels)) return false
+  const namespaceLabels = {
+    'kubernetes.io/metadata.name': namespace,
+    ...source.pod.namespaceLabels,
+  }
+  if (
+    peer.namespaceSelector === undefined &&
+    namespace !== (policy.metadata.namespace ?? 'default')
+  )
+    return false
+  if (
+    peer.namespaceSelector !== undefined &&
+    !selectorMatches(peer.namespaceSelector, namespaceLabels)
+  )
+    return false
   return peer.podSelector === undefined || selectorMatches(peer.podSelector, labels)
 }
 
-function portMatches(port: number | string | undefined, protocol: string | undefined, destination: Destination) {
+function portMatches(
+  port: number | string | undefined,
+  protocol: string | undefined,
+  destination: Destination,
+) {
   if ((protocol ?? 'TCP') !== 'TCP') return false
   if (port === undefined) return true
   if (typeof port === 'number') return port === destination.port
 
   // A named port matches the container port of that name, whatever its number.
   return destination.containers.some((container) =>
-    (container.ports ?? []).some((containerPort) => containerPort.name === port && containerPort.containerPort === destination.port),
+    (container.ports ?? []).some(
+      (containerPort) =>
+        containerPort.name === port && containerPort.containerPort === destination.port,
+    ),
   )
 }

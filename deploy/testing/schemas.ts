@@ -20,7 +20,9 @@ async function loadModel(apiVersion: string, kind: string): Promise<ModelClass> 
   try {
     exports = (await import(specifier)) as Record<string, unknown>
   } catch (error) {
-    throw new Error(`no schema package for apiVersion ${apiVersion} (tried ${specifier})`, { cause: error })
+    throw new Error(`no schema package for apiVersion ${apiVersion} (tried ${specifier})`, {
+      cause: error,
+    })
   }
   const model = exports[kind]
   if (typeof model !== 'function') throw new Error(`${specifier} has no model for kind ${kind}`)
@@ -56,7 +58,10 @@ export async function validateObject(object: KubernetesObject): Promise<string[]
 function withoutBase64LineBreaks(object: KubernetesObject): KubernetesObject {
   const data = object.data
   if (object.kind !== 'Secret' || typeof data !== 'object' || data === null) return object
-  const joined = Object.entries(data).map(([key, value]) => [key, String(value).replace(/[\r\n]/g, '')])
+  const joined = Object.entries(data).map(([key, value]) => [
+    key,
+    String(value).replace(/[\r\n]/g, ''),
+  ])
   return { ...object, data: Object.fromEntries(joined) }
 }
 

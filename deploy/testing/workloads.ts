@@ -29,8 +29,11 @@ export function podTemplates(objects: KubernetesObject[]): PodTemplate[] {
   return objects
     .filter((object) => WORKLOAD_KINDS.has(object.kind))
     .map((owner) => {
-      const template = (owner.spec as { template: { metadata?: { labels?: Record<string, string> }; spec: IPodSpec } })
-        .template
+      const template = (
+        owner.spec as {
+          template: { metadata?: { labels?: Record<string, string> }; spec: IPodSpec }
+        }
+      ).template
       return {
         owner,
         namespace: owner.metadata.namespace ?? 'default',
@@ -98,8 +101,15 @@ export function isGeneratedName(name: string, base: string): boolean {
 }
 
 /** Returns the one object of `kind` whose name is `base` or `base` plus a generator hash. */
-export function findGenerated(objects: KubernetesObject[], kind: string, base: string): KubernetesObject {
-  const found = objects.filter((object) => object.kind === kind && isGeneratedName(object.metadata.name, base))
-  if (found.length !== 1) throw new Error(`expected one ${kind} generated from ${base}, found ${found.length}`)
+export function findGenerated(
+  objects: KubernetesObject[],
+  kind: string,
+  base: string,
+): KubernetesObject {
+  const found = objects.filter(
+    (object) => object.kind === kind && isGeneratedName(object.metadata.name, base),
+  )
+  if (found.length !== 1)
+    throw new Error(`expected one ${kind} generated from ${base}, found ${found.length}`)
   return found[0] as KubernetesObject
 }

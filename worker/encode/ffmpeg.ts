@@ -81,8 +81,7 @@ export class VideoEncoder {
         reject(new EncoderError(reason))
       })
       child.once('close', (code, signal) => {
-        const failure =
-          code === 0 ? undefined : exitError(ffmpegPath, code, signal, this.#stderr())
+        const failure = code === 0 ? undefined : exitError(ffmpegPath, code, signal, this.#stderr())
         const early = new EncoderError('ffmpeg exited before reading every frame')
         this.#rejectWrite?.(failure ?? early)
         if (failure === undefined) resolve()

@@ -17,8 +17,7 @@ const scripts = {
    * `close` events, and the pipe accepts further frames until it is full.
    */
   failLingering:
-    'head -c 24576 > /dev/null\necho "fake ffmpeg: invalid input data" >&2\n' +
-    'sleep 1 &\nexit 1',
+    'head -c 24576 > /dev/null\necho "fake ffmpeg: invalid input data" >&2\n' + 'sleep 1 &\nexit 1',
   /** Writes part of an output file, reads 100 kB, then fails. */
   partial:
     'for last; do :; done\necho partial > "$last"\nhead -c 100000 > /dev/null\n' +

@@ -25,7 +25,10 @@ async function problem(response: Response) {
 
 describe('POST /v1/auth/signup', () => {
   test('returns 201 with the new user', async () => {
-    const response = await api.request('/v1/auth/signup', jsonBody({ username: 'ada', password: 'analytical engine' }))
+    const response = await api.request(
+      '/v1/auth/signup',
+      jsonBody({ username: 'ada', password: 'analytical engine' }),
+    )
     expect(response.status).toBe(201)
     const body = (await response.json()) as Record<string, unknown>
     expect(body.username).toBe('ada')
@@ -35,7 +38,10 @@ describe('POST /v1/auth/signup', () => {
 
   test('returns 409 for a taken username', async () => {
     await api.request('/v1/auth/signup', jsonBody({ username: 'grace', password: 'compiler one' }))
-    const response = await api.request('/v1/auth/signup', jsonBody({ username: 'grace', password: 'another one' }))
+    const response = await api.request(
+      '/v1/auth/signup',
+      jsonBody({ username: 'grace', password: 'another one' }),
+    )
     expect(response.status).toBe(409)
     expect((await problem(response)).code).toBe('username_taken')
   })
@@ -67,21 +73,37 @@ describe('POST /v1/auth/signup', () => {
 
 describe('POST /v1/auth/login', () => {
   beforeAll(async () => {
-    await api.request('/v1/auth/signup', jsonBody({ username: 'linus', password: 'right password' }))
+    await api.request(
+      '/v1/auth/signup',
+      jsonBody({ username: 'linus', password: 'right password' }),
+    )
   })
 
   test('returns a bearer token for the right password', async () => {
-    const response = await api.request('/v1/auth/login', jsonBody({ username: 'linus', password: 'right password' }))
+    const response = await api.request(
+      '/v1/auth/login',
+      jsonBody({ username: 'linus', password: 'right password' }),
+    )
     expect(response.status).toBe(200)
-    const body = (await response.json()) as { accessToken: string; tokenType: string; expiresIn: number }
+    const body = (await response.json()) as {
+      accessToken: string
+      tokenType: string
+      expiresIn: number
+    }
     expect(body.tokenType).toBe('Bearer')
     expect(body.expiresIn).toBe(3600)
     expect(body.accessToken.split('.')).toHaveLength(3)
   })
 
   test('answers a wrong password and an unknown user alike', async () => {
-    const wrong = await api.request('/v1/auth/login', jsonBody({ username: 'linus', password: 'wrong password' }))
-    const unknown = await api.request('/v1/auth/login', jsonBody({ username: 'nobody', password: 'wrong password' }))
+    const wrong = await api.request(
+      '/v1/auth/login',
+      jsonBody({ username: 'linus', password: 'wrong password' }),
+    )
+    const unknown = await api.request(
+      '/v1/auth/login',
+      jsonBody({ username: 'nobody', password: 'wrong password' }),
+    )
     expect(wrong.status).toBe(401)
     expect(unknown.status).toBe(401)
     const { requestId: _a, ...wrongBody } = (await wrong.json()) as Record<string, unknown>
@@ -137,7 +159,10 @@ describe('bearer token checks', () => {
 
   test('rejects a token signed with another key', async () => {
     const otherKey = new TextEncoder().encode('a-different-secret-of-at-least-32-bytes!')
-    const token = await claims().setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(otherKey)
+    const token = await claims()
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('1h')
+      .sign(otherKey)
     const response = await tasksWith({ Authorization: `Bearer ${token}` })
     expect(response.status).toBe(401)
     expect((await problem(response)).code).toBe('invalid_token')
@@ -157,7 +182,10 @@ describe('bearer token checks', () => {
   })
 
   test('rejects an HS512 token with the right key', async () => {
-    const token = await claims().setProtectedHeader({ alg: 'HS512' }).setExpirationTime('1h').sign(TEST_SECRET)
+    const token = await claims()
+      .setProtectedHeader({ alg: 'HS512' })
+      .setExpirationTime('1h')
+      .sign(TEST_SECRET)
     expect((await tasksWith({ Authorization: `Bearer ${token}` })).status).toBe(401)
   })
 

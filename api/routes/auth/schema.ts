@@ -36,5 +36,8 @@ export const AccessTokenSchema = v.object({
  */
 export const LoginSchema = v.strictObject({
   username: v.pipe(v.string('must be a string'), v.maxLength(64, 'must be at most 64 characters')),
-  password: v.pipe(v.string('must be a string'), v.maxLength(256, 'must be at most 256 characters')),
+  password: v.pipe(
+    v.string('must be a string'),
+    v.maxLength(256, 'must be at most 256 characters'),
+  ),
 })

@@ -15,7 +15,17 @@ afterAll(async () => {
 type OpenApi = {
   openapi: string
   paths: Record<string, Record<string, unknown>>
-  components: { schemas: Record<string, { oneOf?: Array<{ properties: Record<string, { default?: unknown; multipleOf?: number }>; required: string[] }> }> }
+  components: {
+    schemas: Record<
+      string,
+      {
+        oneOf?: Array<{
+          properties: Record<string, { default?: unknown; multipleOf?: number }>
+          required: string[]
+        }>
+      }
+    >
+  }
 }
 
 test('openapi.json is an OpenAPI 3.1 document', async () => {
@@ -24,7 +34,13 @@ test('openapi.json is an OpenAPI 3.1 document', async () => {
   const document = (await response.json()) as OpenApi
   expect(document.openapi).toBe('3.1.0')
   expect(Object.keys(document.paths)).toEqual(
-    expect.arrayContaining(['/v1/auth/signup', '/v1/auth/login', '/v1/tasks', '/v1/tasks/{id}', '/v1/tasks/{id}/video']),
+    expect.arrayContaining([
+      '/v1/auth/signup',
+      '/v1/auth/login',
+      '/v1/tasks',
+      '/v1/tasks/{id}',
+      '/v1/tasks/{id}/video',
+    ]),
   )
 })
 

@@ -10,7 +10,10 @@ const CHECK_TIMEOUT_MS = 2000
 async function check(probe: () => Promise<unknown>): Promise<'ok' | string> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS)
+    timer = setTimeout(
+      () => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)),
+      CHECK_TIMEOUT_MS,
+    )
   })
   try {
     await Promise.race([probe(), timeout])

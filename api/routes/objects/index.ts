@@ -11,7 +11,10 @@ import { ApiError } from '../../errors.js'
 const RANGE = /^bytes=(\d*)-(\d*)$/
 
 /** Parses a single-range `Range` header against a file of `size` bytes (RFC 9110 section 14.2). */
-function parseRange(header: string | undefined, size: number): { start: number; end: number } | null {
+function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | null {
   const match = header === undefined ? null : RANGE.exec(header.trim())
   if (match === null) return null
 
@@ -36,11 +39,22 @@ export function objectRoutes(store: FolderObjectStore) {
   app.get('/*', async (c) => {
     const key = decodeURIComponent(c.req.path.replace(/^\/objects\//, ''))
     const verdict = store.verify(key, c.req.query('expires') ?? '', c.req.query('signature') ?? '')
-    if (verdict === 'expired') throw new ApiError('url_expired', 'This link has expired: request the task again for a new one.')
-    if (verdict !== 'ok') throw new ApiError('signature_invalid', 'This link is not valid: use the URL exactly as the API returned it.')
+    if (verdict === 'expired')
+      throw new ApiError(
+        'url_expired',
+        'This link has expired: request the task again for a new one.',
+      )
+    if (verdict !== 'ok')
+      throw new ApiError(
+        'signature_invalid',
+        'This link is not valid: use the URL exactly as the API returned it.',
+      )
 
     const path = store.filePath(key)
-    const size = await stat(path).then((s) => s.size, () => null)
+    const size = await stat(path).then(
+      (s) => s.size,
+      () => null,
+    )
     if (size === null) throw new ApiError('not_found', 'The object no longer exists.')
 
     const headers: Record<string, string> = {

@@ -36,9 +36,15 @@ export function taskRoutes(deps: AppDeps) {
     const query = parseOrThrow(ListQuerySchema, c.req.query(), 'query string')
     const page = await listTasksForUser(deps.db, c.get('userId'), query).catch((error: unknown) => {
       if (!(error instanceof InvalidCursorError)) throw error
-      throw new ApiError('validation_failed', 'Invalid query string: cursor is not one this API issued.', {
-        errors: [{ path: 'cursor', message: 'is not a cursor from this API: pass nextCursor unchanged' }],
-      })
+      throw new ApiError(
+        'validation_failed',
+        'Invalid query string: cursor is not one this API issued.',
+        {
+          errors: [
+            { path: 'cursor', message: 'is not a cursor from this API: pass nextCursor unchanged' },
+          ],
+        },
+      )
     })
     const items = await Promise.all(page.items.map((task) => presentTask(task, deps.store, ttl)))
     return c.json({ items, nextCursor: page.nextCursor })
@@ -61,9 +67,13 @@ export function taskRoutes(deps: AppDeps) {
     const task = await findTaskForUser(deps.db, c.get('userId'), c.req.param('id'))
     if (task === undefined) throw taskNotFound(c.req.param('id'))
     if (task.state !== 'succeeded' || task.videoKey === null) {
-      throw new ApiError('not_ready', `The task is ${task.state}: the video exists once it has succeeded.`, {
-        state: task.state,
-      })
+      throw new ApiError(
+        'not_ready',
+        `The task is ${task.state}: the video exists once it has succeeded.`,
+        {
+          state: task.state,
+        },
+      )
     }
 
     const signed = await deps.store.presignGet(task.videoKey, ttl)

@@ -11,9 +11,18 @@ import { ApiError } from '../../errors.js'
 export function checkTaskLimits(spec: TaskSpec, workBudget: number): void {
   const frames = frameCount(spec)
   if (frames < 1) {
-    throw new ApiError('validation_failed', 'The animation has no frames: raise fps or durationSeconds.', {
-      errors: [{ path: 'durationSeconds', message: 'fps * durationSeconds must round to at least 1 frame' }],
-    })
+    throw new ApiError(
+      'validation_failed',
+      'The animation has no frames: raise fps or durationSeconds.',
+      {
+        errors: [
+          {
+            path: 'durationSeconds',
+            message: 'fps * durationSeconds must round to at least 1 frame',
+          },
+        ],
+      },
+    )
   }
 
   const cost = workCost(spec)
@@ -63,7 +72,10 @@ export async function cancelOrDeleteTask(
     try {
       await deps.store.remove(task.videoKey)
     } catch (error) {
-      logger.warn({ err: error, task_id: taskId, object_key: task.videoKey }, 'video removal failed')
+      logger.warn(
+        { err: error, task_id: taskId, object_key: task.videoKey },
+        'video removal failed',
+      )
     }
   }
   return task

@@ -117,7 +117,13 @@ describe('POST /v1/tasks', () => {
   })
 
   test('returns 422 with the cost over the budget', async () => {
-    const response = await postTask({ c: C, width: 4096, height: 4096, fps: 60, durationSeconds: 600 })
+    const response = await postTask({
+      c: C,
+      width: 4096,
+      height: 4096,
+      fps: 60,
+      durationSeconds: 600,
+    })
     expect(response.status).toBe(422)
     const problem = (await response.json()) as Problem & { cost: number; budget: number }
     expect(problem.code).toBe('work_budget_exceeded')
@@ -133,9 +139,13 @@ describe('POST /v1/tasks', () => {
   })
 
   test('stores nothing for a rejected spec', async () => {
-    const before = (await (await api.request('/v1/tasks?limit=100', { headers: bob.headers })).json()) as { items: Task[] }
+    const before = (await (
+      await api.request('/v1/tasks?limit=100', { headers: bob.headers })
+    ).json()) as { items: Task[] }
     await postTask({ c: C, width: 801 }, bob.headers)
-    const after = (await (await api.request('/v1/tasks?limit=100', { headers: bob.headers })).json()) as { items: Task[] }
+    const after = (await (
+      await api.request('/v1/tasks?limit=100', { headers: bob.headers })
+    ).json()) as { items: Task[] }
     expect(after.items.length).toBe(before.items.length)
   })
 })
@@ -163,7 +173,9 @@ describe('GET /v1/tasks/{id}', () => {
   test('includes a signed video URL once succeeded', async () => {
     const task = await createTask()
     await finishTask(task, alice.userId)
-    const body = (await (await api.request(`/v1/tasks/${task.id}`, { headers: alice.headers })).json()) as Task
+    const body = (await (
+      await api.request(`/v1/tasks/${task.id}`, { headers: alice.headers })
+    ).json()) as Task
     expect(body.state).toBe('succeeded')
     expect(body.video?.bytes).toBe(18)
     expect(body.video?.url).toMatch(/^http:\/\/api\.test\/objects\/videos\/.+signature=/)
@@ -208,16 +220,24 @@ describe('GET /v1/tasks', () => {
 describe('DELETE /v1/tasks/{id}', () => {
   test('cancels a queued task', async () => {
     const task = await createTask()
-    const response = await api.request(`/v1/tasks/${task.id}`, { method: 'DELETE', headers: alice.headers })
+    const response = await api.request(`/v1/tasks/${task.id}`, {
+      method: 'DELETE',
+      headers: alice.headers,
+    })
     expect(response.status).toBe(204)
-    const after = (await (await api.request(`/v1/tasks/${task.id}`, { headers: alice.headers })).json()) as Task
+    const after = (await (
+      await api.request(`/v1/tasks/${task.id}`, { headers: alice.headers })
+    ).json()) as Task
     expect(after.state).toBe('cancelled')
   })
 
   test('deletes a finished task and its video', async () => {
     const task = await createTask()
     await finishTask(task, alice.userId)
-    const response = await api.request(`/v1/tasks/${task.id}`, { method: 'DELETE', headers: alice.headers })
+    const response = await api.request(`/v1/tasks/${task.id}`, {
+      method: 'DELETE',
+      headers: alice.headers,
+    })
     expect(response.status).toBe(204)
     expect((await api.request(`/v1/tasks/${task.id}`, { headers: alice.headers })).status).toBe(404)
     const path = api.runtime.folderStore?.filePath(`videos/${alice.userId}/${task.id}.mp4`) ?? ''
@@ -226,9 +246,14 @@ describe('DELETE /v1/tasks/{id}', () => {
 
   test('returns 404 for another user’s task', async () => {
     const task = await createTask()
-    const response = await api.request(`/v1/tasks/${task.id}`, { method: 'DELETE', headers: bob.headers })
+    const response = await api.request(`/v1/tasks/${task.id}`, {
+      method: 'DELETE',
+      headers: bob.headers,
+    })
     expect(response.status).toBe(404)
-    const after = (await (await api.request(`/v1/tasks/${task.id}`, { headers: alice.headers })).json()) as Task
+    const after = (await (
+      await api.request(`/v1/tasks/${task.id}`, { headers: alice.headers })
+    ).json()) as Task
     expect(after.state).toBe('queued')
   })
 })
