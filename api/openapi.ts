@@ -136,7 +136,7 @@ export function buildOpenApiDocument() {
           security: bearer,
           parameters: [taskId],
           responses: responses(
-            { 302: { description: 'Location holds the pre-signed URL' } },
+            { 302: { description: 'The Location header contains the pre-signed URL' } },
             [401, 404, 409],
           ),
         },

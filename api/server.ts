@@ -12,7 +12,7 @@ import { resolveSigningSecret } from './secrets.js'
 
 /** A listening API server. */
 export interface ApiServer {
-  /** Base URL the server answers on, e.g. `http://127.0.0.1:8080`. */
+  /** Base URL the server listens on, e.g. `http://127.0.0.1:8080`. */
   url: string
   /** Stops accepting connections and waits for open requests to end. */
   close(): Promise<void>

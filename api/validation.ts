@@ -13,14 +13,14 @@ export function toFieldErrors(issues: readonly v.BaseIssue<unknown>[]): FieldErr
 export function parseOrThrow<const Schema extends v.GenericSchema>(
   schema: Schema,
   input: unknown,
-  what: string,
+  subject: string,
 ): v.InferOutput<Schema> {
   const result = v.safeParse(schema, input)
   if (result.success) return result.output
 
   const errors = toFieldErrors(result.issues)
   const summary = errors.map((e) => (e.path === '' ? e.message : `${e.path}: ${e.message}`))
-  throw new ApiError('validation_failed', `Invalid ${what}: ${summary.join('; ')}.`, { errors })
+  throw new ApiError('validation_failed', `Invalid ${subject}: ${summary.join('; ')}.`, { errors })
 }
 
 /**

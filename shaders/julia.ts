@@ -39,7 +39,7 @@ const juliaSchema = v.strictObject(juliaEntries, objectMessage(Object.keys(julia
 
 export type JuliaSpec = v.InferOutput<typeof juliaSchema>
 
-/** The constant c of frame `frameIndex`: `orbit` turns c about the origin. */
+/** Returns the constant c of frame `frameIndex`: `orbit` turns c about the origin. */
 export function juliaConstant(spec: JuliaSpec, frameIndex: number): [number, number] {
   if (spec.animation.kind === 'still') return [spec.c.re, spec.c.im]
 

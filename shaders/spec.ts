@@ -6,7 +6,7 @@ import { paletteNames } from './palettes.js'
 /** Largest width or height accepted, in pixels (4K UHD is 3840x2160). */
 export const MAX_DIMENSION = 4096
 
-/** Longest animation accepted, in seconds. */
+/** Maximum animation duration accepted, in seconds. */
 export const MAX_DURATION_SECONDS = 600
 
 /** Highest frame rate accepted, in frames per second. */
@@ -124,7 +124,7 @@ export function frameCount(spec: Pick<BaseSpec, 'fps' | 'durationSeconds'>): num
 }
 
 /**
- * Upper bound on the work a spec asks for, in pixel iterations:
+ * Upper bound on the work a spec requests, in pixel iterations:
  * `width * height * frames * maxIterations`. The service compares it with its work budget.
  */
 export function workCost(spec: BaseSpec): number {

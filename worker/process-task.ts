@@ -21,14 +21,14 @@ import { UnrecoverableError } from './errors.js'
 import { RenderCancelledError, renderVideo } from './render/video.js'
 import type { TaskWorkerOptions } from './worker.js'
 
-/** What one delivery needs from the worker. */
+/** Dependencies and settings of one delivery, taken from the worker's options. */
 export type DeliveryContext = Pick<
   Required<TaskWorkerOptions>,
   'db' | 'store' | 'renderer' | 'logger' | 'ffmpegPath' | 'tmpDir' | 'leaseMs' | 'maxDeliveries'
 > & {
   /** Aborted when shutdown hands the current task back to the queue. */
   signal: AbortSignal
-  /** Called after every rendered frame, so the liveness probe sees progress. */
+  /** Called after every rendered frame, so the liveness probe can detect progress. */
   onActivity?: () => void
 }
 
@@ -188,9 +188,9 @@ function isUnrecoverable(error: unknown): boolean {
 }
 
 /**
- * Records why a claimed task stopped. A cancelled task needs nothing more; one interrupted by
- * shutdown goes back to the queue; a task that cannot succeed, or has used its last delivery, is
- * marked failed; anything else is queued again at once for another attempt.
+ * Records why a claimed task stopped. A cancelled task needs nothing more, and one interrupted by
+ * shutdown goes back to the queue. A task that cannot succeed, or has used its last delivery, is
+ * marked failed. Any other task is queued again at once for another attempt.
  */
 async function recordFailure(
   task: TaskRow,

@@ -36,7 +36,7 @@ export interface TaskWorkerOptions {
    */
   shutdownGraceMs?: number
   /**
-   * Longest wait for a queue entry before the loop checks whether it should stop, in milliseconds.
+   * Maximum wait for a queue entry before the loop checks whether it should stop, in milliseconds.
    * @defaultValue 2000
    */
   blockMs?: number

@@ -10,7 +10,7 @@ export function hashPassword(password: string): Promise<string> {
 }
 
 // Verified against when the username is unknown, so that a login for a missing user costs as much
-// time as one with a wrong password and the two cannot be told apart.
+// time as one with a wrong password and the two cannot be distinguished.
 const unknownUserHash = hash('not-a-real-password-only-for-timing', { algorithm: ARGON2ID })
 
 /**

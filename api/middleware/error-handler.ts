@@ -30,6 +30,6 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   )
 }
 
-/** Answers unknown routes with a problem document instead of Hono's plain-text 404. */
+/** Responds to unknown routes with a problem document instead of Hono's plain-text 404. */
 export const handleNotFound: NotFoundHandler<AppEnv> = (c) =>
   problemResponse(c, 'not_found', `No route matches ${c.req.method} ${c.req.path}.`)

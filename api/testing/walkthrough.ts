@@ -12,10 +12,10 @@ export interface TaskBody {
   video?: { url: string; expiresAt: string; bytes: number }
 }
 
-async function expectStatus(response: Response, status: number, what: string): Promise<void> {
+async function expectStatus(response: Response, status: number, step: string): Promise<void> {
   if (response.status !== status) {
     throw new Error(
-      `${what}: expected HTTP ${status}, got ${response.status}: ${await response.text()}`,
+      `${step}: expected HTTP ${status}, got ${response.status}: ${await response.text()}`,
     )
   }
 }

@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import type { AppEnv } from '../../context.js'
 import type { AppDeps } from '../../deps.js'
 
-// A dependency that takes longer than this to answer counts as down, so that a hung connection
+// A dependency that takes longer than this to respond counts as down, so that a hung connection
 // fails the readiness probe instead of hanging it.
 const CHECK_TIMEOUT_MS = 2000
 

@@ -1,6 +1,18 @@
+import * as v from 'valibot'
+
 import type { ObjectStore } from '../../../db/objects/types.js'
 import type { TaskRow } from '../../../db/tasks/table.js'
+import { TaskSpecSchema } from '../../../shaders/catalogue.js'
 import type { TaskBody } from './schema.js'
+
+/**
+ * Returns `spec` with its keys in the schema's order, which JSONB does not keep. A spec that an
+ * older, looser schema accepted comes back unchanged.
+ */
+function inSchemaOrder(spec: TaskRow['spec']): TaskRow['spec'] {
+  const parsed = v.safeParse(TaskSpecSchema, spec)
+  return parsed.success ? parsed.output : spec
+}
 
 /**
  * Converts a task row to its response body. A succeeded task gets a freshly signed video URL,
@@ -14,7 +26,7 @@ export async function presentTask(
   const body: TaskBody = {
     id: task.id,
     state: task.state,
-    spec: task.spec,
+    spec: inSchemaOrder(task.spec),
     progress: { framesDone: task.framesDone, framesTotal: task.framesTotal },
     attempts: task.attempts,
     createdAt: task.createdAt.toISOString(),
