@@ -119,6 +119,54 @@ describe('julia.frag against the float64 reference', () => {
   })
 })
 
+describe('julia.frag iteration shortcuts', () => {
+  let fastRenderer: FrameRenderer
+  let bruteForceRenderer: FrameRenderer
+
+  beforeAll(async () => {
+    fastRenderer = await FrameRenderer.create()
+    bruteForceRenderer = await FrameRenderer.create({ defines: { BRUTE_FORCE_ITERATION: 1 } })
+  })
+
+  afterAll(async () => {
+    await fastRenderer?.close()
+    await bruteForceRenderer?.close()
+  })
+
+  // Frames of the default animation (frame 119 has a large interior, where cycle detection
+  // stops orbits early) and the views above, whose sets range from dust to large interiors.
+  const frames: Array<[string, Partial<TaskSpecInput>, number]> = [
+    ...[0, 30, 60, 90, 119].map((frame): [string, Partial<TaskSpecInput>, number] => [
+      `default animation frame ${frame}`,
+      { width: 200, height: 150, durationSeconds: 5 },
+      frame,
+    ]),
+    ...views.map((view): [string, Partial<TaskSpecInput>, number] => [describeView(view), view, 0]),
+    // Limits that are not a multiple of the block length, where many pixels escape near the limit.
+    ...[13, 20, 31].map((maxIterations): [string, Partial<TaskSpecInput>, number] => [
+      `${maxIterations} iterations`,
+      { c: { re: -0.123, im: 0.745 }, scale: 1.3, maxIterations },
+      0,
+    ]),
+  ]
+
+  test.each(frames)('same image as brute force: %s', (_name, fields, frameIndex) => {
+    const spec = testSpec(fields)
+    const fast = fastRenderer.renderFrame(spec, frameIndex).slice()
+    const bruteForce = bruteForceRenderer.renderFrame(spec, frameIndex)
+
+    let differing = 0
+    for (let i = 0; i < fast.length; i += 4) {
+      const same =
+        fast[i] === bruteForce[i] &&
+        fast[i + 1] === bruteForce[i + 1] &&
+        fast[i + 2] === bruteForce[i + 2]
+      if (!same) differing++
+    }
+    expect(differing).toBe(0)
+  })
+})
+
 describe('compileProgram', () => {
   let context: GlContext
   let vertexSource: string
