@@ -13,10 +13,15 @@ import {
   toStorageSettings,
 } from '../db/environment.js'
 import type { StorageSettings } from '../db/environment.js'
+import { DEFAULT_PRESET, X264_PRESETS, type X264Preset } from './encode/ffmpeg.js'
 
 const workerEntries = v.object({
   ...storageEnvironment,
   FFMPEG_PATH: v.optional(v.string()),
+  X264_PRESET: v.optional(
+    v.picklist(X264_PRESETS, `must be one of: ${X264_PRESETS.join(', ')}`),
+    DEFAULT_PRESET,
+  ),
   DISPLAY: v.optional(v.string()),
   LOG_LEVEL: logLevelVariable,
   WORKER_TMP_DIR: v.optional(v.string()),
@@ -35,6 +40,8 @@ const workerEnvironment = v.pipe(
 export interface WorkerConfig {
   /** ffmpeg binary chosen by the operator; undefined lets the encoder look for one. */
   ffmpegPath?: string
+  /** x264 speed preset of every video. */
+  x264Preset: X264Preset
   /** X display for headless-gl; undefined makes the renderer start its own Xvfb. */
   display?: string
   logLevel: string
@@ -54,6 +61,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined>): Worke
   const parsed = parseEnvironment(workerEnvironment, env)
   return {
     ffmpegPath: parsed.FFMPEG_PATH,
+    x264Preset: parsed.X264_PRESET,
     display: parsed.DISPLAY,
     logLevel: parsed.LOG_LEVEL,
     tmpDir: parsed.WORKER_TMP_DIR ?? join(tmpdir(), 'fractal-worker'),

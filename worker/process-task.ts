@@ -24,7 +24,15 @@ import type { TaskWorkerOptions } from './worker.js'
 /** Dependencies and settings of one delivery, taken from the worker's options. */
 export type DeliveryContext = Pick<
   Required<TaskWorkerOptions>,
-  'db' | 'store' | 'renderer' | 'logger' | 'ffmpegPath' | 'tmpDir' | 'leaseMs' | 'maxDeliveries'
+  | 'db'
+  | 'store'
+  | 'renderer'
+  | 'logger'
+  | 'ffmpegPath'
+  | 'x264Preset'
+  | 'tmpDir'
+  | 'leaseMs'
+  | 'maxDeliveries'
 > & {
   /** Aborted when shutdown hands the current task back to the queue. */
   signal: AbortSignal
@@ -161,6 +169,7 @@ async function renderAndStore(
     renderer: context.renderer,
     spec: parsed.output,
     ffmpegPath: context.ffmpegPath,
+    preset: context.x264Preset,
     outPath,
     signal: context.signal,
     onProgress: async (framesDone) => {

@@ -31,6 +31,7 @@ export async function startWorker(
     renderer,
     logger,
     ffmpegPath,
+    x264Preset: config.x264Preset,
     tmpDir: config.tmpDir,
     leaseMs: config.storage.queueLeaseMs,
     maxDeliveries: config.maxDeliveries,

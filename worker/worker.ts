@@ -5,6 +5,7 @@ import type { Logger } from 'pino'
 import type { Database } from '../db/client.js'
 import type { ObjectStore } from '../db/objects/types.js'
 import type { TaskQueue } from '../db/queue/types.js'
+import { DEFAULT_PRESET, type X264Preset } from './encode/ffmpeg.js'
 import type { FrameRenderer } from './render/renderer.js'
 import { processDelivery } from './process-task.js'
 
@@ -17,6 +18,11 @@ export interface TaskWorkerOptions {
   logger: Logger
   /** ffmpeg binary that encodes the videos. */
   ffmpegPath: string
+  /**
+   * x264 speed preset of every video.
+   * @defaultValue DEFAULT_PRESET of the encoder
+   */
+  x264Preset?: X264Preset
   /** Folder for videos while they are encoded. */
   tmpDir: string
   /**
@@ -68,7 +74,13 @@ export class TaskWorker {
     if (!Number.isFinite(options.leaseMs) || options.leaseMs < 100) {
       throw new TypeError(`Expected \`leaseMs\` to be at least 100, got ${options.leaseMs}`)
     }
-    this.#options = { maxDeliveries, shutdownGraceMs: 20_000, blockMs: 2000, ...options }
+    this.#options = {
+      maxDeliveries,
+      shutdownGraceMs: 20_000,
+      blockMs: 2000,
+      x264Preset: DEFAULT_PRESET,
+      ...options,
+    }
   }
 
   /** Starts the loop; the promise settles once `close()` has stopped it. */

@@ -2,7 +2,7 @@ import { rm, stat } from 'node:fs/promises'
 
 import type { TaskSpec } from '../../shaders/catalogue.js'
 import { frameCount } from '../../shaders/spec.js'
-import { VideoEncoder } from '../encode/ffmpeg.js'
+import { VideoEncoder, type X264Preset } from '../encode/ffmpeg.js'
 import type { FrameRenderer } from './renderer.js'
 
 /** Raised when the progress callback returns false to stop a render. */
@@ -22,6 +22,8 @@ export interface RenderVideoOptions {
   ffmpegPath: string
   /** MP4 file to write. It is removed if the render fails or stops. */
   outPath: string
+  /** x264 speed preset; the encoder's default when undefined. */
+  preset?: X264Preset
   /**
    * Called after each frame is handed to the encoder, with the number of frames done so far.
    * Returning false stops the render with a RenderCancelledError. The next frame waits for it.
@@ -64,6 +66,7 @@ export async function renderVideo(options: RenderVideoOptions): Promise<RenderVi
     height: spec.height,
     fps: spec.fps,
     outPath,
+    ...(options.preset === undefined ? {} : { preset: options.preset }),
   })
   // Killing ffmpeg also rejects a write that waits on a full pipe, so an abort is seen at once.
   const onAbort = () => void encoder.abort()
