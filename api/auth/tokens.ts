@@ -1,10 +1,14 @@
-import { randomUUID } from 'node:crypto'
+import { type KeyObject, createSecretKey, randomUUID } from 'node:crypto'
 
 import { SignJWT, errors, jwtVerify } from 'jose'
 
 import { ApiError } from '../errors.js'
 
 const ALGORITHM = 'HS256'
+
+// Verified tokens kept in memory, so a client that polls a task does not pay for an HMAC and a
+// JSON parse on every request. The oldest entry goes first once the map is full.
+const VERIFIED_CACHE_SIZE = 10_000
 const ISSUER = 'fractal-animation-server'
 const AUDIENCE = 'fractal-animation-server/v1'
 
@@ -22,7 +26,13 @@ export interface TokenIssuerOptions {
 /** Issues and verifies the service's HS256 access tokens (JWTs). */
 export class TokenIssuer {
   readonly ttlSeconds: number
-  readonly #secret: Uint8Array
+  // Imported once: jose would otherwise import raw key bytes again on every sign and verify.
+  readonly #secret: KeyObject
+  /**
+   * Subject and expiry (Unix seconds) of tokens that passed verification. A token string always
+   * verifies the same way until it expires, so an entry is valid until then.
+   */
+  readonly #verified = new Map<string, { subject: string; expiresAt: number }>()
 
   constructor(options: TokenIssuerOptions) {
     if (!(options.secret instanceof Uint8Array) || options.secret.byteLength < 32) {
@@ -34,7 +44,7 @@ export class TokenIssuer {
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
       throw new TypeError(`Expected \`ttlSeconds\` to be a positive integer, got ${ttlSeconds}`)
     }
-    this.#secret = options.secret
+    this.#secret = createSecretKey(options.secret)
     this.ttlSeconds = ttlSeconds
   }
 
@@ -56,6 +66,19 @@ export class TokenIssuer {
    * `alg: none` or another algorithm fail, as do expired ones and ones signed with another key.
    */
   async verify(token: string): Promise<string> {
+    const cached = this.#verified.get(token)
+    if (cached !== undefined && cached.expiresAt > Date.now() / 1000) return cached.subject
+
+    const { subject, expiresAt } = await this.#verifySignature(token)
+    this.#verified.delete(token)
+    if (this.#verified.size >= VERIFIED_CACHE_SIZE) {
+      this.#verified.delete(this.#verified.keys().next().value as string)
+    }
+    this.#verified.set(token, { subject, expiresAt })
+    return subject
+  }
+
+  async #verifySignature(token: string): Promise<{ subject: string; expiresAt: number }> {
     try {
       const { payload } = await jwtVerify(token, this.#secret, {
         algorithms: [ALGORITHM],
@@ -63,7 +86,7 @@ export class TokenIssuer {
         audience: AUDIENCE,
         requiredClaims: ['sub', 'exp', 'iat', 'jti'],
       })
-      return payload.sub as string
+      return { subject: payload.sub as string, expiresAt: payload.exp as number }
     } catch (error) {
       if (error instanceof errors.JWTExpired) {
         throw new ApiError('invalid_token', 'The access token has expired: log in again.')

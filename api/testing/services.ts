@@ -58,6 +58,11 @@ export class ServiceProcess {
     return this.#output
   }
 
+  /** Process id, for reading its memory use from /proc. */
+  get pid(): number {
+    return this.#child.pid ?? -1
+  }
+
   get running(): boolean {
     return this.#child.exitCode === null && this.#child.signalCode === null
   }

@@ -43,6 +43,7 @@ export async function renderTask(
   auth: Record<string, string>,
   spec: unknown,
   timeoutMs = 300_000,
+  pollMs = 50,
 ): Promise<{ task: TaskBody; elapsedMs: number }> {
   const started = performance.now()
   const post = await fetch(`${urls.tasks}/v1/tasks`, {
@@ -63,6 +64,6 @@ export async function renderTask(
       return { task, elapsedMs: performance.now() - started }
     }
     if (Date.now() > deadline) throw new Error(`task still ${task.state} after ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await new Promise((resolve) => setTimeout(resolve, pollMs))
   }
 }

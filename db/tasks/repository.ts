@@ -36,6 +36,20 @@ export async function findTaskById(db: Database, taskId: string): Promise<TaskRo
   return row
 }
 
+function prepareFindTaskForUser(db: Database) {
+  return db
+    .select()
+    .from(tasks)
+    .where(
+      and(eq(tasks.id, sql.placeholder('taskId')), eq(tasks.userId, sql.placeholder('userId'))),
+    )
+    .prepare('find_task_for_user')
+}
+
+// Clients poll this query, so it is built once per database and reused: drizzle then skips
+// building the SQL text, and the server reuses its plan.
+const findTaskForUserStatements = new WeakMap<Database, ReturnType<typeof prepareFindTaskForUser>>()
+
 /** Returns the task when `userId` owns it; undefined for another user's task or a malformed id. */
 export async function findTaskForUser(
   db: Database,
@@ -44,10 +58,12 @@ export async function findTaskForUser(
 ): Promise<TaskRow | undefined> {
   if (!isUuid(userId) || !isUuid(taskId)) return undefined
 
-  const [row] = await db
-    .select()
-    .from(tasks)
-    .where(and(eq(tasks.id, taskId), eq(tasks.userId, userId)))
+  let statement = findTaskForUserStatements.get(db)
+  if (statement === undefined) {
+    statement = prepareFindTaskForUser(db)
+    findTaskForUserStatements.set(db, statement)
+  }
+  const [row] = await statement.execute({ taskId, userId })
   return row
 }
 

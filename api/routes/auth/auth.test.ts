@@ -195,6 +195,33 @@ describe('bearer token checks', () => {
     expect((await problem(response)).code).toBe('invalid_token')
   })
 
+  test('rejects a deleted user on every task route', async () => {
+    const { headers } = await api.signUp()
+    const json = { ...headers, 'Content-Type': 'application/json' }
+    const created = await api.request('/v1/tasks', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ c: { re: 0, im: 0 } }),
+    })
+    const { id } = (await created.json()) as { id: string }
+    expect((await api.request('/v1/users/me', { method: 'DELETE', headers })).status).toBe(204)
+
+    const attempts: Array<[string, RequestInit]> = [
+      [`/v1/tasks/${id}`, { headers }],
+      [`/v1/tasks/${id}/video`, { headers }],
+      [`/v1/tasks/${id}`, { method: 'DELETE', headers }],
+      [
+        '/v1/tasks',
+        { method: 'POST', headers: json, body: JSON.stringify({ c: { re: 0, im: 0 } }) },
+      ],
+      ['/v1/users/me', { method: 'DELETE', headers }],
+    ]
+    for (const [path, init] of attempts) {
+      const response = await api.request(path, init)
+      expect(response.status, `${init.method ?? 'GET'} ${path}`).toBe(401)
+    }
+  })
+
   test('rejects the token of a deleted user', async () => {
     const { headers } = await api.signUp()
     const deleted = await api.request('/v1/users/me', { method: 'DELETE', headers })

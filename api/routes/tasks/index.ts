@@ -6,16 +6,19 @@ import {
   listTasksForUser,
 } from '../../../db/tasks/repository.js'
 import { TaskSpecSchema } from '../../../shaders/catalogue.js'
+import type { Database } from '../../../db/client.js'
 import type { AppEnv } from '../../context.js'
 import type { AppDeps } from '../../deps.js'
 import { ApiError } from '../../errors.js'
-import { bearerAuth } from '../../middleware/bearer-auth.js'
+import { assertUserExists, bearerAuth } from '../../middleware/bearer-auth.js'
 import { parseOrThrow, readJsonBody } from '../../validation.js'
 import { presentTask } from './present.js'
 import { ListQuerySchema } from './schema.js'
 import { cancelOrDeleteTask, submitTask } from './service.js'
 
-function taskNotFound(taskId: string): ApiError {
+/** The 404 for a task the caller does not own, or the 401 when the caller's account is gone. */
+async function taskNotFound(db: Database, userId: string, taskId: string): Promise<ApiError> {
+  await assertUserExists(db, userId)
   return new ApiError('task_not_found', `You have no task with id "${taskId}".`)
 }
 
@@ -23,7 +26,7 @@ function taskNotFound(taskId: string): ApiError {
 export function taskRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>()
   const ttl = deps.limits.videoUrlTtlSeconds
-  app.use(bearerAuth(deps.tokens, deps.db))
+  app.use(bearerAuth(deps.tokens))
 
   app.post('/', async (c) => {
     const spec = await readJsonBody(c, TaskSpecSchema)
@@ -46,26 +49,29 @@ export function taskRoutes(deps: AppDeps) {
         },
       )
     })
+    if (page.items.length === 0 && query.cursor === undefined) {
+      await assertUserExists(deps.db, c.get('userId'))
+    }
     const items = await Promise.all(page.items.map((task) => presentTask(task, deps.store, ttl)))
     return c.json({ items, nextCursor: page.nextCursor })
   })
 
   app.get('/:id', async (c) => {
     const task = await findTaskForUser(deps.db, c.get('userId'), c.req.param('id'))
-    if (task === undefined) throw taskNotFound(c.req.param('id'))
+    if (task === undefined) throw await taskNotFound(deps.db, c.get('userId'), c.req.param('id'))
     return c.json(await presentTask(task, deps.store, ttl))
   })
 
   app.delete('/:id', async (c) => {
     const taskId = c.req.param('id')
     const task = await cancelOrDeleteTask(deps, c.get('userId'), taskId, c.get('logger'))
-    if (task === undefined) throw taskNotFound(taskId)
+    if (task === undefined) throw await taskNotFound(deps.db, c.get('userId'), taskId)
     return c.body(null, 204)
   })
 
   app.get('/:id/video', async (c) => {
     const task = await findTaskForUser(deps.db, c.get('userId'), c.req.param('id'))
-    if (task === undefined) throw taskNotFound(c.req.param('id'))
+    if (task === undefined) throw await taskNotFound(deps.db, c.get('userId'), c.req.param('id'))
     if (task.state !== 'succeeded' || task.videoKey === null) {
       throw new ApiError(
         'not_ready',

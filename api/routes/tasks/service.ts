@@ -4,7 +4,9 @@ import { type TaskSpec } from '../../../shaders/catalogue.js'
 import { frameCount, workCost } from '../../../shaders/spec.js'
 import { cancelTask, deleteTask, insertTask } from '../../../db/tasks/repository.js'
 import type { TaskRow } from '../../../db/tasks/table.js'
+import { isForeignKeyViolation } from '../../../db/postgres-errors.js'
 import type { AppDeps } from '../../deps.js'
+import { deletedAccountError } from '../../middleware/bearer-auth.js'
 import { ApiError } from '../../errors.js'
 
 /** Checks the limits a schema cannot: at least one frame, and the configured work budget. */
@@ -45,7 +47,12 @@ export function checkTaskLimits(spec: TaskSpec, workBudget: number): void {
 export async function submitTask(deps: AppDeps, userId: string, spec: TaskSpec): Promise<TaskRow> {
   checkTaskLimits(spec, deps.limits.workBudget)
 
-  const task = await insertTask(deps.db, { userId, spec, framesTotal: frameCount(spec) })
+  const task = await insertTask(deps.db, { userId, spec, framesTotal: frameCount(spec) }).catch(
+    (error: unknown) => {
+      // The task's user_id references users, so this is a valid token of a deleted account.
+      throw isForeignKeyViolation(error) ? deletedAccountError() : error
+    },
+  )
   try {
     await deps.queue.enqueue(task.id)
   } catch (error) {

@@ -4,12 +4,12 @@ import { deleteUser } from '../../../db/users/repository.js'
 import { listVideoKeysForUser } from '../../../db/tasks/repository.js'
 import type { AppEnv } from '../../context.js'
 import type { AppDeps } from '../../deps.js'
-import { bearerAuth } from '../../middleware/bearer-auth.js'
+import { bearerAuth, deletedAccountError } from '../../middleware/bearer-auth.js'
 
 /** Routes under `/v1/users`: account deletion. */
 export function userRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>()
-  app.use(bearerAuth(deps.tokens, deps.db))
+  app.use(bearerAuth(deps.tokens))
 
   app.delete('/me', async (c) => {
     const userId = c.get('userId')
@@ -17,7 +17,7 @@ export function userRoutes(deps: AppDeps) {
 
     // Deleting the row cascades to the user's tasks. A worker still rendering one of them finds
     // the row gone at its next progress update and stops; one finishing an upload removes it.
-    await deleteUser(deps.db, userId)
+    if (!(await deleteUser(deps.db, userId))) throw deletedAccountError()
 
     const logger = c.get('logger')
     for (const key of videoKeys) {
