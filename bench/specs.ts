@@ -23,3 +23,13 @@ export const fullHdSpec: TaskSpec = v.parse(TaskSpecSchema, {
   width: 1920,
   height: 1080,
 })
+
+/**
+ * A view with a large interior (the Douady rabbit, c = -0.123 + 0.745i, held still): 24 frames
+ * of 800x600 where 17% of the pixels never escape, so cycle detection matters most.
+ */
+export const interiorSpec: TaskSpec = v.parse(TaskSpecSchema, {
+  c: { re: -0.123, im: 0.745 },
+  animation: { kind: 'still' },
+  durationSeconds: 1,
+})

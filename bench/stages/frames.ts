@@ -10,18 +10,45 @@ import type { FrameRenderer } from '../../worker/render/renderer.js'
 import { renderVideo } from '../../worker/render/video.js'
 import { cpuTicks, repeat, summarize, type Repetitions, type Summary } from '../stats.js'
 
+function renderFps(renderer: FrameRenderer, spec: TaskSpec): number {
+  const frames = frameCount(spec)
+  const started = performance.now()
+  for (let i = 0; i < frames; i++) renderer.renderFrame(spec, i)
+  return frames / ((performance.now() - started) / 1000)
+}
+
 /** Frames per second of rendering plus read-back alone: every frame of `spec`, nothing else. */
 export function measureRender(
   renderer: FrameRenderer,
   spec: TaskSpec,
   repetitions: Repetitions,
 ): Promise<Summary> {
-  const frames = frameCount(spec)
-  return repeat(repetitions, () => {
-    const started = performance.now()
-    for (let i = 0; i < frames; i++) renderer.renderFrame(spec, i)
-    return frames / ((performance.now() - started) / 1000)
+  return repeat(repetitions, () => renderFps(renderer, spec))
+}
+
+/** Render rates of the shipped shader and of the brute-force loop, and their ratio. */
+export interface SpeedupResult {
+  bruteForceFps: Summary
+  speedup: Summary
+}
+
+/**
+ * Measures the brute-force shader and the shipped one on the same frames, alternating run by
+ * run so that both see the same machine load, and returns the ratio of each pair.
+ */
+export async function measureShaderSpeedup(
+  renderer: FrameRenderer,
+  bruteForce: FrameRenderer,
+  spec: TaskSpec,
+  repetitions: Repetitions,
+): Promise<SpeedupResult> {
+  const bruteForceRates: number[] = []
+  const speedup = await repeat(repetitions, () => {
+    const bruteForceRate = renderFps(bruteForce, spec)
+    bruteForceRates.push(bruteForceRate)
+    return renderFps(renderer, spec) / bruteForceRate
   })
+  return { bruteForceFps: summarize(bruteForceRates.slice(repetitions.warmups)), speedup }
 }
 
 /**
