@@ -11,6 +11,11 @@ export interface Row {
   met?: boolean
 }
 
+function formatMet(met: boolean | undefined): string {
+  if (met === undefined) return ''
+  return met ? 'yes' : 'NO'
+}
+
 function format(value: number): string {
   if (value >= 1000) return value.toFixed(0)
   if (value >= 100) return value.toFixed(1)
@@ -28,7 +33,7 @@ export function formatTable(rows: readonly Row[]): string {
     format(row.summary.max),
     row.unit,
     row.target ?? '',
-    row.met === undefined ? '' : row.met ? 'yes' : 'NO',
+    formatMet(row.met),
   ])
   const widths = header.map((title, column) =>
     Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)),

@@ -63,11 +63,11 @@ async function load(
     p99.push(result.latency.p99)
     return 0
   })
-  const kept = options.repetitions.runs
+  const keptRuns = options.repetitions.runs
   return {
-    rps: summarize(rps.slice(-kept)),
-    p50Ms: summarize(p50.slice(-kept)),
-    p99Ms: summarize(p99.slice(-kept)),
+    rps: summarize(rps.slice(-keptRuns)),
+    p50Ms: summarize(p50.slice(-keptRuns)),
+    p99Ms: summarize(p99.slice(-keptRuns)),
   }
 }
 

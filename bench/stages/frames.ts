@@ -130,6 +130,6 @@ export async function measurePipeline(
     await rm(outPath, { force: true })
     return elapsed
   })
-  const kept = busy.slice(repetitions.warmups)
-  return { seconds, cpuBusyFraction: summarize(kept) }
+  const measuredBusy = busy.slice(repetitions.warmups)
+  return { seconds, cpuBusyFraction: summarize(measuredBusy) }
 }
