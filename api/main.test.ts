@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
 import { startServiceStack, type TestServiceStack } from '../db/testing/index.js'
 import { probeVideo, topLevelAtoms } from '../worker/testing/media.js'
-import { cleanEnvironment, freePort, ServiceProcess, waitUntilReady } from './testing/services.js'
+import { startSeparateServices, type SeparateServices } from './testing/services.js'
 import { renderTask, signUpAndLogIn, type ApiUrls } from './testing/walkthrough.js'
 
 // Pre-signed links in this file live this long, so the expiry check needs only a short wait.
@@ -20,39 +20,20 @@ const START_TIMEOUT_MS = 60_000
 describe('API and worker as separate services', () => {
   let stack: TestServiceStack
   let scratch: string
-  const services: ServiceProcess[] = []
+  let services: SeparateServices | undefined
   let urls: ApiUrls
 
   beforeAll(async () => {
     stack = await startServiceStack()
     scratch = await mkdtemp(join(tmpdir(), 'fas-services-'))
-    const [apiPort, healthPort] = [await freePort(), await freePort()]
-    const shared = { ...cleanEnvironment(), ...stack.environment, LOG_LEVEL: 'warn' }
-
-    const api = new ServiceProcess('api', 'api/main.ts', {
-      ...shared,
-      PORT: String(apiPort),
-      HOST: '127.0.0.1',
-      JWT_SECRET: 'service-mode-test-secret-of-32-bytes-or-more',
+    services = await startSeparateServices(stack.environment, join(scratch, 'worker'), {
       VIDEO_URL_TTL_SECONDS: String(URL_TTL_SECONDS),
     })
-    const worker = new ServiceProcess('worker', 'worker/main.ts', {
-      ...shared,
-      HEALTH_PORT: String(healthPort),
-      WORKER_TMP_DIR: join(scratch, 'worker'),
-    })
-    services.push(api, worker)
-    urls = { auth: `http://127.0.0.1:${apiPort}`, tasks: `http://127.0.0.1:${apiPort}` }
-
-    // Started together, both apply migrations at once, which the advisory lock must serialise.
-    await Promise.all([
-      waitUntilReady(api, `${urls.tasks}/readyz`, START_TIMEOUT_MS),
-      waitUntilReady(worker, `http://127.0.0.1:${healthPort}/readyz`, START_TIMEOUT_MS),
-    ])
+    urls = { auth: services.url, tasks: services.url }
   }, 2 * START_TIMEOUT_MS)
 
   afterAll(async () => {
-    await Promise.all(services.map((service) => service.stop(30_000)))
+    await services?.stop()
     await stack?.close()
     await rm(scratch, { recursive: true, force: true })
   })

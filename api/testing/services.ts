@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
@@ -131,4 +132,56 @@ export function cleanEnvironment(): Record<string, string> {
       entry[1] !== undefined && !SERVICE_VARIABLES.test(entry[0]),
   )
   return Object.fromEntries(entries)
+}
+
+/** An API process and a worker process that share a database, a queue and an object store. */
+export interface SeparateServices {
+  api: ServiceProcess
+  worker: ServiceProcess
+  /** Base URL of the API. */
+  url: string
+  /** Stops both processes. */
+  stop(): Promise<void>
+}
+
+/**
+ * Starts `api/main.ts` and `worker/main.ts` with the storage variables in `storage`, plus
+ * `apiEnvironment` for the API, and waits until both report ready. Started together, both apply
+ * migrations at once, which the advisory lock must serialise.
+ */
+export async function startSeparateServices(
+  storage: Record<string, string>,
+  workerTmpDir: string,
+  apiEnvironment: Record<string, string> = {},
+  timeoutMs = 120_000,
+): Promise<SeparateServices> {
+  const [apiPort, healthPort] = [await freePort(), await freePort()]
+  const shared = { ...cleanEnvironment(), ...storage, LOG_LEVEL: 'warn' }
+  const api = new ServiceProcess('api', 'api/main.ts', {
+    ...shared,
+    PORT: String(apiPort),
+    HOST: '127.0.0.1',
+    JWT_SECRET: randomBytes(32).toString('base64url'),
+    ...apiEnvironment,
+  })
+  const worker = new ServiceProcess('worker', 'worker/main.ts', {
+    ...shared,
+    HEALTH_PORT: String(healthPort),
+    WORKER_TMP_DIR: workerTmpDir,
+  })
+  const url = `http://127.0.0.1:${apiPort}`
+  const stop = async () => {
+    await Promise.all([api.stop(30_000), worker.stop(30_000)])
+  }
+
+  try {
+    await Promise.all([
+      waitUntilReady(api, `${url}/readyz`, timeoutMs),
+      waitUntilReady(worker, `http://127.0.0.1:${healthPort}/readyz`, timeoutMs),
+    ])
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { api, worker, url, stop }
 }

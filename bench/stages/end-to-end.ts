@@ -7,6 +7,7 @@ import {
   cleanEnvironment,
   freePort,
   ServiceProcess,
+  startSeparateServices,
   waitUntilReady,
 } from '../../api/testing/services.js'
 import { renderTask, signUpAndLogIn, type ApiUrls } from '../../api/testing/walkthrough.js'
@@ -74,32 +75,17 @@ async function startEmbedded(scratch: string): Promise<Deployment> {
 
 async function startServices(scratch: string): Promise<Deployment> {
   const stack: TestServiceStack = await startServiceStack()
-  const [apiPort, healthPort] = [await freePort(), await freePort()]
-  const shared = { ...cleanEnvironment(), ...stack.environment, LOG_LEVEL: 'warn' }
-  const api = new ServiceProcess('api', 'api/main.ts', {
-    ...shared,
-    PORT: String(apiPort),
-    HOST: '127.0.0.1',
-    JWT_SECRET: randomBytes(32).toString('base64url'),
-  })
-  const worker = new ServiceProcess('worker', 'worker/main.ts', {
-    ...shared,
-    HEALTH_PORT: String(healthPort),
-    WORKER_TMP_DIR: join(scratch, 'worker'),
-  })
-  const url = `http://127.0.0.1:${apiPort}`
-  const close = async () => {
-    await stop([api, worker])
-    await stack.close()
-  }
   try {
-    await waitUntilReady(api, `${url}/readyz`, START_TIMEOUT_MS)
-    await waitUntilReady(worker, `http://127.0.0.1:${healthPort}/readyz`, START_TIMEOUT_MS)
+    const services = await startSeparateServices(stack.environment, join(scratch, 'worker'))
+    const close = async () => {
+      await services.stop()
+      await stack.close()
+    }
+    return { urls: { auth: services.url, tasks: services.url }, renderer: services.worker, close }
   } catch (error) {
-    await close()
+    await stack.close()
     throw error
   }
-  return { urls: { auth: url, tasks: url }, renderer: worker, close }
 }
 
 async function stop(services: ServiceProcess[]): Promise<void> {
