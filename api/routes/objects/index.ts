@@ -10,23 +10,39 @@ import { ApiError } from '../../errors.js'
 
 const RANGE = /^bytes=(\d*)-(\d*)$/
 
-/** Parses a single-range `Range` header against a file of `size` bytes (RFC 9110 section 14.2). */
-function parseRange(
-  header: string | undefined,
-  size: number,
-): { start: number; end: number } | null {
+/** A `Range` request against a file: none (or one this route ignores), a byte span, or none fits. */
+type RangeRequest =
+  { kind: 'whole' } | { kind: 'span'; start: number; end: number } | { kind: 'unsatisfiable' }
+
+/**
+ * Parses a single-range `Range` header against a file of `size` bytes (RFC 9110 section 14.2).
+ * A header this route does not understand, such as several ranges, gets the whole file, as the
+ * RFC allows.
+ */
+function parseRange(header: string | undefined, size: number): RangeRequest {
   const match = header === undefined ? null : RANGE.exec(header.trim())
-  if (match === null) return null
+  if (match === null) return { kind: 'whole' }
 
   const [, first, last] = match as unknown as [string, string, string]
-  if (first === '' && last === '') return null
+  if (first === '' && last === '') return { kind: 'whole' }
   if (first === '') {
     const suffix = Math.min(Number(last), size)
-    return { start: size - suffix, end: size - 1 }
+    return suffix === 0
+      ? { kind: 'unsatisfiable' }
+      : { kind: 'span', start: size - suffix, end: size - 1 }
   }
   const start = Number(first)
   const end = last === '' ? size - 1 : Math.min(Number(last), size - 1)
-  return start <= end ? { start, end } : null
+  if (start >= size) return { kind: 'unsatisfiable' }
+  return start <= end ? { kind: 'span', start, end } : { kind: 'whole' }
+}
+
+function decodeKey(path: string): string | null {
+  try {
+    return decodeURIComponent(path.replace(/^\/objects\//, ''))
+  } catch {
+    return null
+  }
 }
 
 /**
@@ -37,22 +53,23 @@ export function objectRoutes(store: FolderObjectStore) {
   const app = new Hono<AppEnv>()
 
   app.get('/*', async (c) => {
-    const key = decodeURIComponent(c.req.path.replace(/^\/objects\//, ''))
-    const verdict = store.verify(key, c.req.query('expires') ?? '', c.req.query('signature') ?? '')
-    if (verdict === 'expired')
-      throw new ApiError(
-        'url_expired',
-        'This link has expired: request the task again for a new one.',
-      )
-    if (verdict !== 'ok')
+    const key = decodeKey(c.req.path)
+    const expires = c.req.query('expires') ?? ''
+    const verdict =
+      key === null ? 'invalid' : store.verify(key, expires, c.req.query('signature') ?? '')
+    if (verdict === 'expired') {
+      throw new ApiError('url_expired', 'This link has expired: get the task again for a new one.')
+    }
+    if (verdict !== 'ok' || key === null) {
       throw new ApiError(
         'signature_invalid',
         'This link is not valid: use the URL exactly as the API returned it.',
       )
+    }
 
     const path = store.filePath(key)
     const size = await stat(path).then(
-      (s) => s.size,
+      (stats) => stats.size,
       () => null,
     )
     if (size === null) throw new ApiError('not_found', 'The object no longer exists.')
@@ -63,7 +80,11 @@ export function objectRoutes(store: FolderObjectStore) {
       'Cache-Control': 'private, no-store',
     }
     const range = parseRange(c.req.header('Range'), size)
-    if (range === null) {
+    if (range.kind === 'unsatisfiable') {
+      c.header('Content-Range', `bytes */${size}`)
+      throw new ApiError('range_not_satisfiable', `The file has ${size} bytes.`)
+    }
+    if (range.kind === 'whole') {
       headers['Content-Length'] = String(size)
       return c.body(Readable.toWeb(createReadStream(path)) as ReadableStream, 200, headers)
     }
