@@ -1,8 +1,10 @@
 # Entry points for people and CI. Each target is a thin wrapper around an npm script.
 .PHONY: run test build preview typecheck bench
 
+# node runs directly, without npm or tsx in between, so that Ctrl-C reaches it once and it can
+# finish or hand back the current task before it exits.
 run:
-	npm start
+	node --import tsx api/standalone.ts
 
 test:
 	npm run lint

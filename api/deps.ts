@@ -13,6 +13,12 @@ export type RouteGroup = 'all' | 'auth' | 'tasks'
 export interface ApiLimits {
   /** Largest `width * height * frames * maxIterations` a task may ask for, in pixel iterations. */
   workBudget: number
+  /** Largest `width * height * maxIterations` of one frame, in pixel iterations. */
+  frameWorkBudget: number
+  /** Largest `width * height * frames` of a task: drawing, reading back and encoding cost each. */
+  pixelBudget: number
+  /** Largest number of queued or running tasks of one user. */
+  maxActiveTasks: number
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number
   /** Lifetime of a pre-signed video URL, in seconds. */

@@ -123,6 +123,19 @@ export function frameCount(spec: Pick<BaseSpec, 'fps' | 'durationSeconds'>): num
   return Math.round(spec.fps * spec.durationSeconds)
 }
 
+/** Pixels the animation has in all: `width * height * frames`. */
+export function pixelCount(spec: BaseSpec): number {
+  return spec.width * spec.height * frameCount(spec)
+}
+
+/**
+ * Upper bound on the work of one frame, in pixel iterations: `width * height * maxIterations`.
+ * A frame is drawn by one blocking call, so this bounds how long the renderer holds its thread.
+ */
+export function frameWork(spec: BaseSpec): number {
+  return spec.width * spec.height * spec.maxIterations
+}
+
 /**
  * Upper bound on the work a spec requests, in pixel iterations:
  * `width * height * frames * maxIterations`. The service compares it with its work budget.

@@ -64,7 +64,7 @@ export async function processDelivery(
 ): Promise<void> {
   const logger = context.logger.child({
     task_id: delivery.taskId,
-    attempt: delivery.deliveryCount,
+    delivery: delivery.deliveryCount,
     entry_id: delivery.entryId,
   })
   const started = performance.now()
@@ -99,7 +99,10 @@ async function runTask(
   }
 
   if (delivery.deliveryCount > context.maxDeliveries) {
-    const lastError = existing.error ?? 'the worker stopped before finishing and its lease expired'
+    const lastError =
+      existing.error ??
+      'its lease expired before a worker finished it (the worker stopped, or one frame took ' +
+        'longer than the lease)'
     await failTask(
       db,
       delivery.taskId,
@@ -114,7 +117,10 @@ async function runTask(
     await delivery.ack()
     return { outcome: 'skipped', frames: 0 }
   }
-  logger.info({ frames_total: task.framesTotal }, 'task started')
+  // The claim counted this attempt; from here on every line names it.
+  const attemptLogger = logger.child({ attempt: task.attempts })
+  const attemptContext = { ...context, logger: attemptLogger }
+  attemptLogger.info({ frames_total: task.framesTotal }, 'task started')
 
   // Aborted on shutdown, or when another worker has taken the entry over.
   const taskAbort = new AbortController()
@@ -128,7 +134,7 @@ async function runTask(
           leaseLost = true
           taskAbort.abort()
         }
-        logger.warn({ err: error }, 'lease extension failed')
+        attemptLogger.warn({ err: error }, 'lease extension failed')
       })
     },
     Math.max(50, Math.floor(context.leaseMs / 3)),
@@ -136,7 +142,10 @@ async function runTask(
 
   const outPath = join(context.tmpDir, `${task.id}-${randomUUID()}.mp4`)
   try {
-    const result = await renderAndStore(task, outPath, { ...context, signal: taskAbort.signal })
+    const result = await renderAndStore(task, outPath, {
+      ...attemptContext,
+      signal: taskAbort.signal,
+    })
     await delivery.ack()
     return result
   } catch (error) {
@@ -144,7 +153,7 @@ async function runTask(
       // Another worker owns the task now and records its outcome.
       return { outcome: 'lease_lost', frames: 0 }
     }
-    return await recordFailure(task, delivery, error, context)
+    return await recordFailure(task, delivery, error, attemptContext)
   } finally {
     clearInterval(heartbeat)
     context.signal.removeEventListener('abort', onShutdown)

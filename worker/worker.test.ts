@@ -1,6 +1,6 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 
 import type { Redis } from 'ioredis'
 import { pino } from 'pino'
@@ -62,6 +62,9 @@ afterAll(async () => {
   await handle?.close()
   await database?.drop()
   await rm(scratch, { recursive: true, force: true })
+  if (fakeFfmpeg !== undefined) {
+    await rm(dirname(fakeFfmpeg.fail), { recursive: true, force: true })
+  }
 })
 
 let keyPrefix: string

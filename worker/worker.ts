@@ -142,6 +142,11 @@ export class TaskWorker {
     this.#closing = true
     const current = this.#current
     if (current !== undefined) {
+      const graceSeconds = this.#options.shutdownGraceMs / 1000
+      this.#options.logger.info(
+        { grace_seconds: graceSeconds },
+        'waiting for the current task before stopping',
+      )
       let timer: NodeJS.Timeout | undefined
       const graceOver = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), this.#options.shutdownGraceMs)

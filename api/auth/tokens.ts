@@ -2,6 +2,7 @@ import { type KeyObject, createSecretKey, randomUUID } from 'node:crypto'
 
 import { SignJWT, errors, jwtVerify } from 'jose'
 
+import { isUuid } from '../../db/ids.js'
 import { ApiError } from '../errors.js'
 
 const ALGORITHM = 'HS256'
@@ -86,6 +87,10 @@ export class TokenIssuer {
         audience: AUDIENCE,
         requiredClaims: ['sub', 'exp', 'iat', 'jti'],
       })
+      // Only this service signs with the key, and it signs user ids; anything else is a forgery
+      // or a token from another deployment that shares the secret.
+      if (!isUuid(payload.sub as string))
+        throw new errors.JWTClaimValidationFailed('bad subject', payload, 'sub')
       return { subject: payload.sub as string, expiresAt: payload.exp as number }
     } catch (error) {
       if (error instanceof errors.JWTExpired) {

@@ -30,6 +30,9 @@ export interface TestApi {
 /** Default limits of the harness: the production defaults. */
 export const TEST_LIMITS: ApiLimits = {
   workBudget: 500_000_000_000,
+  frameWorkBudget: 5_000_000_000,
+  pixelBudget: 10_000_000_000,
+  maxActiveTasks: 1000,
   maxBodyBytes: 16 * 1024,
   videoUrlTtlSeconds: 3600,
 }

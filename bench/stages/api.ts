@@ -89,6 +89,8 @@ export async function measureApi(options: ApiOptions): Promise<ApiResult> {
     HOST: '127.0.0.1',
     JWT_SECRET: randomBytes(32).toString('base64url'),
     LOG_LEVEL: 'info',
+    // Every POST adds a task that no worker renders, so lift the per-user limit on them.
+    MAX_ACTIVE_TASKS: '100000',
   })
   const bare = new ServiceProcess('bare', 'bench/servers/bare.ts', {
     ...cleanEnvironment(),

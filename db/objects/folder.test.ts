@@ -152,6 +152,17 @@ describe('remove', () => {
   test('ignores a missing object', async () => {
     await expect(store.remove('never.mp4')).resolves.toBeUndefined()
   })
+
+  test('removes folders it leaves empty', async () => {
+    await store.putFile('videos/u1/t1/a.mp4', source, 'video/mp4')
+    await store.putFile('videos/u1/t2/b.mp4', source, 'video/mp4')
+
+    await store.remove('videos/u1/t1/a.mp4')
+    expect(await readdir(join(workDir, 'objects', 'videos', 'u1'))).toEqual(['t2'])
+
+    await store.remove('videos/u1/t2/b.mp4')
+    expect(await readdir(join(workDir, 'objects'))).toEqual([])
+  })
 })
 
 describe('ping', () => {

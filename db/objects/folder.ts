@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises'
+import { copyFile, mkdir, open, rename, rm, rmdir, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve, sep } from 'node:path'
 
 import { assertOption } from '../options.js'
@@ -63,10 +63,15 @@ export class FolderObjectStore implements ObjectStore {
    */
   async putFile(key: string, filePath: string, _contentType: string): Promise<{ bytes: number }> {
     const target = this.filePath(key)
-    await mkdir(dirname(target), { recursive: true })
     const partial = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}`)
     try {
-      await copyFile(filePath, partial)
+      await mkdir(dirname(target), { recursive: true })
+      await copyFile(filePath, partial).catch(async (error: NodeJS.ErrnoException) => {
+        // remove() of a neighbouring key may have deleted the folder after mkdir: make it again.
+        if (error.code !== 'ENOENT') throw error
+        await mkdir(dirname(target), { recursive: true })
+        await copyFile(filePath, partial)
+      })
       const handle = await open(partial, 'r+')
       try {
         await handle.datasync()
@@ -115,7 +120,19 @@ export class FolderObjectStore implements ObjectStore {
   }
 
   async remove(key: string): Promise<void> {
-    await rm(this.filePath(key), { force: true })
+    const path = this.filePath(key)
+    await rm(path, { force: true })
+
+    // Folders named after users and tasks would otherwise outlive them, so remove the ones left
+    // empty, up to the store's own folder.
+    const root = resolve(this.dir)
+    for (let folder = dirname(path); folder.startsWith(`${root}/`); folder = dirname(folder)) {
+      try {
+        await rmdir(folder)
+      } catch {
+        break // Not empty, or already gone: the folders above are in use too.
+      }
+    }
   }
 
   async ping(): Promise<void> {

@@ -20,6 +20,8 @@ export class InvalidCursorError extends Error {
 const BASE64URL = /^[A-Za-z0-9_-]+$/
 // Milliseconds since the epoch, then the task id.
 const PAYLOAD = /^(\d{1,15}):([0-9a-f-]{36})$/
+// 9999-12-31T23:59:59.999Z: PostgreSQL rejects the ISO form of a later time ("+010000-...").
+const LATEST_MILLIS = 253_402_300_799_999
 
 /** Encodes `cursor` as an opaque base64url string. */
 export function encodeCursor(cursor: TaskCursor): string {
@@ -35,6 +37,6 @@ export function decodeCursor(encoded: string): TaskCursor {
   if (match === null) throw new InvalidCursorError()
 
   const [, millis, id] = match as unknown as [string, string, string]
-  if (!isUuid(id)) throw new InvalidCursorError()
+  if (!isUuid(id) || Number(millis) > LATEST_MILLIS) throw new InvalidCursorError()
   return { createdAt: new Date(Number(millis)), id }
 }

@@ -108,6 +108,9 @@ describe.each(['postgres', 'pglite'] as const)('listTasksForUser on %s', (kind) 
         'base64url',
       ),
       empty: '',
+      'time after year 9999': Buffer.from(
+        '999999999999999:00000000-0000-4000-8000-000000000000',
+      ).toString('base64url'),
     }
 
     test.each(Object.entries(bad))('rejects %s', async (_, cursor) => {

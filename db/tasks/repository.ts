@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, isNotNull, sql } from 'drizzle-orm'
 
 import type { TaskSpec } from '../../shaders/catalogue.js'
 import type { Database } from '../client.js'
@@ -101,6 +101,17 @@ export async function deleteTask(db: Database, taskId: string): Promise<boolean>
 
   const deleted = await db.delete(tasks).where(eq(tasks.id, taskId)).returning({ id: tasks.id })
   return deleted.length > 0
+}
+
+/** Returns how many of the user's tasks are queued or running. */
+export async function countActiveTasks(db: Database, userId: string): Promise<number> {
+  if (!isUuid(userId)) return 0
+
+  const [row] = await db
+    .select({ count: count() })
+    .from(tasks)
+    .where(and(eq(tasks.userId, userId), inArray(tasks.state, ['queued', 'running'])))
+  return row?.count ?? 0
 }
 
 /** Returns the object-store keys of the user's videos, to remove them with the account. */

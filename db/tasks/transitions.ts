@@ -81,6 +81,8 @@ export function completeTask(
 ): Promise<TaskRow | undefined> {
   const changes = {
     state: 'succeeded' as const,
+    // An earlier attempt's error no longer describes the task.
+    error: null,
     framesDone: sql`${tasks.framesTotal}`,
     videoKey: video.videoKey,
     videoBytes: video.videoBytes,

@@ -143,7 +143,9 @@ export class VideoEncoder {
       ...['-an', '-c:v', 'libx264', '-preset', preset, '-crf', '20'],
       ...['-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-f', 'mp4', '-y', outPath],
     ]
-    const child = spawn(ffmpegPath, args, { stdio: ['pipe', 'ignore', 'pipe'] })
+    // A process group of its own keeps ffmpeg out of a terminal's Ctrl-C, which goes to the whole
+    // foreground group: the worker decides whether to finish or abort the video, not the signal.
+    const child = spawn(ffmpegPath, args, { stdio: ['pipe', 'ignore', 'pipe'], detached: true })
     const encoder = new VideoEncoder(child, width * height * 4, ffmpegPath)
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve)

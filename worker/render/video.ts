@@ -75,6 +75,9 @@ export async function renderVideo(options: RenderVideoOptions): Promise<RenderVi
   try {
     for (let frameIndex = 0; frameIndex < frames; frameIndex++) {
       signal?.throwIfAborted()
+      // Drawing a frame blocks this thread, and writes to a pipe with room complete without
+      // waiting, so give timers and sockets (the HTTP server, in `make run`) a turn each frame.
+      await new Promise((resolve) => setImmediate(resolve))
       await encoder.write(renderer.renderFrame(spec, frameIndex))
       if ((await onProgress?.(frameIndex + 1)) === false) throw new RenderCancelledError()
     }

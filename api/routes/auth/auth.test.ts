@@ -95,6 +95,15 @@ describe('POST /v1/auth/login', () => {
     expect(body.accessToken.split('.')).toHaveLength(3)
   })
 
+  test('returns 422 for a username sign-up never accepts', async () => {
+    const response = await api.request(
+      '/v1/auth/login',
+      jsonBody({ username: 'a\u0000b', password: 'x' }),
+    )
+    expect(response.status).toBe(422)
+    expect((await problem(response)).errors?.[0]?.path).toBe('username')
+  })
+
   test('answers a wrong password and an unknown user alike', async () => {
     const wrong = await api.request(
       '/v1/auth/login',

@@ -35,7 +35,12 @@ export const AccessTokenSchema = v.object({
  * locks out an account created under the old one.
  */
 export const LoginSchema = v.strictObject({
-  username: v.pipe(v.string('must be a string'), v.maxLength(64, 'must be at most 64 characters')),
+  username: v.pipe(
+    v.string('must be a string'),
+    v.maxLength(64, 'must be at most 64 characters'),
+    // Sign-up allows only these characters, and PostgreSQL rejects some others, such as NUL.
+    v.regex(/^[A-Za-z0-9_.-]*$/, 'may contain only letters, digits, "_", "." and "-"'),
+  ),
   password: v.pipe(
     v.string('must be a string'),
     v.maxLength(256, 'must be at most 256 characters'),

@@ -132,6 +132,26 @@ describe('POST /v1/tasks', () => {
     expect(problem.errors?.[0]?.path).toBe('')
   })
 
+  const budgets: Array<[string, Record<string, unknown>, string]> = [
+    [
+      'one frame over the frame budget',
+      { width: 4096, height: 4096, fps: 1, durationSeconds: 1, maxIterations: 10_000 },
+      'width * height * maxIterations',
+    ],
+    [
+      'too many pixels in all',
+      { width: 4096, height: 4096, fps: 120, durationSeconds: 248, maxIterations: 1 },
+      'width * height * frames',
+    ],
+  ]
+  test.each(budgets)('returns 422 for %s', async (_name, fields, formula) => {
+    const response = await postTask({ c: C, ...fields })
+    expect(response.status).toBe(422)
+    const problem = (await response.json()) as Problem
+    expect(problem.code).toBe('work_budget_exceeded')
+    expect(problem.errors?.[0]?.message.startsWith(`${formula} =`)).toBe(true)
+  })
+
   test('returns 413 for a body over the limit', async () => {
     const response = await postTask({ c: C, padding: 'x'.repeat(20_000) })
     expect(response.status).toBe(413)
@@ -282,5 +302,31 @@ describe('GET /v1/tasks/{id}/video', () => {
     await finishTask(task, alice.userId)
     const response = await api.request(`/v1/tasks/${task.id}/video`, { headers: bob.headers })
     expect(response.status).toBe(404)
+  })
+})
+
+describe('when a user has the most unfinished tasks allowed', () => {
+  let limited: TestApi
+
+  beforeAll(async () => {
+    limited = await createTestApi({ limits: { maxActiveTasks: 2 } })
+  })
+
+  afterAll(async () => {
+    await limited?.close()
+  })
+
+  test('POST /v1/tasks returns 429 until one finishes', async () => {
+    const { headers } = await limited.signUp('busy')
+    const post = () => limited.request('/v1/tasks', jsonBody({ c: C }, headers))
+    const first = (await (await post()).json()) as Task
+    expect((await post()).status).toBe(202)
+
+    const rejected = await post()
+    expect(rejected.status).toBe(429)
+    expect(((await rejected.json()) as Problem).code).toBe('too_many_tasks')
+
+    await limited.request(`/v1/tasks/${first.id}`, { method: 'DELETE', headers })
+    expect((await post()).status).toBe(202)
   })
 })
