@@ -45,6 +45,36 @@ test('verify() - rejects a subject that is not a user id', async () => {
   await expect(issuer.verify(token)).rejects.toThrow(ApiError)
 })
 
+test('verify() - rejects a token issued in the future', async () => {
+  const issuer = new TokenIssuer({ secret })
+  const now = Math.floor(Date.now() / 1000)
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(USER_ID)
+    .setIssuer('fractal-animation-server')
+    .setAudience('fractal-animation-server/v1')
+    .setIssuedAt(now + 600)
+    .setExpirationTime(now + 1200)
+    .setJti('future')
+    .sign(secret)
+  await expect(issuer.verify(token)).rejects.toThrow(ApiError)
+})
+
+test('verify() - rejects a token older than the lifetime', async () => {
+  const issuer = new TokenIssuer({ secret, ttlSeconds: 3600 })
+  const now = Math.floor(Date.now() / 1000)
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(USER_ID)
+    .setIssuer('fractal-animation-server')
+    .setAudience('fractal-animation-server/v1')
+    .setIssuedAt(now - 7200)
+    .setExpirationTime(now + 100 * 365 * 86400)
+    .setJti('long')
+    .sign(secret)
+  await expect(issuer.verify(token)).rejects.toThrow(ApiError)
+})
+
 test('constructor - rejects a short secret', () => {
   expect(() => new TokenIssuer({ secret: new Uint8Array(16) })).toThrow(/at least 32 bytes/)
 })

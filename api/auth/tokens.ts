@@ -86,6 +86,8 @@ export class TokenIssuer {
         issuer: ISSUER,
         audience: AUDIENCE,
         requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+        // Rejects tokens issued in the future, or longer ago than the lifetime this issuer signs.
+        maxTokenAge: this.ttlSeconds,
       })
       // Only this service signs with the key, and it signs user ids; anything else is a forgery
       // or a token from another deployment that shares the secret.

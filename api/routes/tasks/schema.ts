@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 
 import { TaskSpecSchema } from '../../../shaders/catalogue.js'
+import { objectMessage } from '../../../shaders/spec.js'
 
 const timestamp = v.pipe(v.string(), v.isoTimestamp())
 
@@ -36,16 +37,19 @@ export const TaskPageSchema = v.object({
 })
 
 /** Query string of `GET /v1/tasks`. */
-export const ListQuerySchema = v.strictObject({
-  limit: v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^\d{1,3}$/, 'must be a whole number from 1 to 100'),
-      v.transform(Number),
-      v.minValue(1, 'must be at least 1'),
-      v.maxValue(100, 'must be at most 100'),
+export const ListQuerySchema = v.strictObject(
+  {
+    limit: v.optional(
+      v.pipe(
+        v.string(),
+        v.regex(/^\d{1,3}$/, 'must be a whole number from 1 to 100'),
+        v.transform(Number),
+        v.minValue(1, 'must be at least 1'),
+        v.maxValue(100, 'must be at most 100'),
+      ),
+      '20',
     ),
-    '20',
-  ),
-  cursor: v.optional(v.pipe(v.string(), v.maxLength(200, 'is not a cursor from this API'))),
-})
+    cursor: v.optional(v.pipe(v.string(), v.maxLength(200, 'is not a cursor from this API'))),
+  },
+  objectMessage(['limit', 'cursor']),
+)

@@ -230,6 +230,14 @@ describe('GET /v1/tasks', () => {
     expect(((await response.json()) as Problem).errors?.[0]?.path).toBe('limit')
   })
 
+  test('returns 422 naming an unknown parameter', async () => {
+    const response = await api.request('/v1/tasks?foo=bar', { headers: alice.headers })
+    expect(response.status).toBe(422)
+    const error = ((await response.json()) as Problem).errors?.[0]
+    expect(error?.path).toBe('foo')
+    expect(error?.message).toBe('unknown field "foo": expected one of limit, cursor')
+  })
+
   test('returns 422 for a bad cursor', async () => {
     const response = await api.request('/v1/tasks?cursor=nonsense', { headers: alice.headers })
     expect(response.status).toBe(422)
