@@ -17,6 +17,8 @@ import { DEFAULT_REQUEST } from '../specs.js'
 import { repeat, summarize, type Repetitions, type Summary } from '../stats.js'
 
 const START_TIMEOUT_MS = 120_000
+/** Users whose tokens the POST load takes turns with. */
+const POSTING_USERS = 50
 
 /** Requests per second and latency of one endpoint under load. */
 export interface LoadResult {
@@ -43,7 +45,7 @@ export interface ApiOptions {
 
 async function load(
   options: ApiOptions,
-  request: Pick<autocannon.Options, 'url' | 'method' | 'headers' | 'body'>,
+  request: Pick<autocannon.Options, 'url' | 'method' | 'headers' | 'body' | 'requests'>,
 ): Promise<LoadResult> {
   const rps: number[] = []
   const p50: number[] = []
@@ -110,11 +112,28 @@ export async function measureApi(options: ApiOptions): Promise<ApiResult> {
     const { id } = (await created.json()) as { id: string }
 
     const getTask = await load(options, { url: `${url}/v1/tasks/${id}`, headers: auth })
+
+    // POST adds a task that no worker renders, so the tasks are spread over many users, as on a
+    // real service, instead of piling thousands onto one.
+    const posters = await Promise.all(
+      Array.from({ length: POSTING_USERS }, (_, i) =>
+        signUpAndLogIn(urls, `bench-post-${i}-${randomBytes(4).toString('hex')}`),
+      ),
+    )
+    let next = 0
     const postTask = await load(options, {
       url: `${url}/v1/tasks`,
       method: 'POST',
       headers,
       body: JSON.stringify(DEFAULT_REQUEST),
+      requests: [
+        {
+          setupRequest: (request) => {
+            const poster = posters[next++ % posters.length] as Record<string, string>
+            return { ...request, headers: { ...request.headers, ...poster } }
+          },
+        },
+      ],
     })
     await waitUntilReady(bare, `http://127.0.0.1:${barePort}/readyz`, START_TIMEOUT_MS)
     const bareResult = await load(options, { url: `http://127.0.0.1:${barePort}/healthz` })

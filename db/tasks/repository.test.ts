@@ -14,6 +14,7 @@ import {
   cancelTask,
   claimTask,
   completeTask,
+  countActiveTasks,
   deleteTask,
   findTaskById,
   findTaskForUser,
@@ -54,6 +55,30 @@ describe.each(['postgres', 'pglite'] as const)('task repository on %s', (kind) =
       const user = await insertTestUser(db)
       const task = { userId: user.id, spec: sampleSpec, framesTotal: 0 }
       await expect(insertTask(db, task)).rejects.toThrow(RangeError)
+    })
+  })
+
+  describe('countActiveTasks', () => {
+    test('counts queued and running tasks only', async () => {
+      const user = await insertTestUser(db)
+      const [queued, running, finished] = [
+        await insertTestTask(db, user.id),
+        await insertTestTask(db, user.id),
+        await insertTestTask(db, user.id),
+      ]
+      await claimTask(db, running.id)
+      await claimTask(db, finished.id)
+      await completeTask(db, finished.id, { videoKey: 'videos/x.mp4', videoBytes: 1 })
+      await insertTestTask(db, (await insertTestUser(db)).id)
+
+      expect(queued.state).toBe('queued')
+      expect(await countActiveTasks(db, user.id, 100)).toBe(2)
+    })
+
+    test('stops counting at the limit', async () => {
+      const user = await insertTestUser(db)
+      for (let i = 0; i < 5; i++) await insertTestTask(db, user.id)
+      expect(await countActiveTasks(db, user.id, 3)).toBe(3)
     })
   })
 

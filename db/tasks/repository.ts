@@ -103,14 +103,25 @@ export async function deleteTask(db: Database, taskId: string): Promise<boolean>
   return deleted.length > 0
 }
 
-/** Returns how many of the user's tasks are queued or running. */
-export async function countActiveTasks(db: Database, userId: string): Promise<number> {
+/**
+ * Returns how many of the user's tasks are queued or running, counting no further than `limit`:
+ * a caller that compares the count with a limit needs no more, and the query then reads at most
+ * `limit` index entries however many tasks the user has.
+ */
+export async function countActiveTasks(
+  db: Database,
+  userId: string,
+  limit: number,
+): Promise<number> {
   if (!isUuid(userId)) return 0
 
-  const [row] = await db
-    .select({ count: count() })
+  const active = db
+    .select({ id: tasks.id })
     .from(tasks)
     .where(and(eq(tasks.userId, userId), inArray(tasks.state, ['queued', 'running'])))
+    .limit(limit)
+    .as('active')
+  const [row] = await db.select({ count: count() }).from(active)
   return row?.count ?? 0
 }
 

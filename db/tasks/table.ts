@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import {
   bigint,
   index,
@@ -66,6 +67,11 @@ export const tasks = pgTable(
     ),
     // Serves restart recovery, which looks up queued and running tasks.
     index('tasks_state_idx').on(table.state),
+    // Serves the per-user limit on unfinished tasks: it holds only queued and running rows, so
+    // counting them does not grow with a user's finished tasks.
+    index('tasks_active_user_id_idx')
+      .on(table.userId)
+      .where(sql`${table.state} in ('queued', 'running')`),
   ],
 )
 

@@ -63,7 +63,7 @@ export function checkTaskLimits(spec: TaskSpec, limits: ApiLimits): void {
 export async function submitTask(deps: AppDeps, userId: string, spec: TaskSpec): Promise<TaskRow> {
   checkTaskLimits(spec, deps.limits)
   // Counted before the insert, so parallel requests can pass the limit by a few tasks.
-  const active = await countActiveTasks(deps.db, userId)
+  const active = await countActiveTasks(deps.db, userId, deps.limits.maxActiveTasks)
   if (active >= deps.limits.maxActiveTasks) {
     throw new ApiError(
       'too_many_tasks',

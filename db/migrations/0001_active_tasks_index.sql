@@ -1,0 +1,1 @@
+CREATE INDEX "tasks_active_user_id_idx" ON "tasks" USING btree ("user_id") WHERE "tasks"."state" in ('queued', 'running');
