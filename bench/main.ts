@@ -22,14 +22,15 @@ import type { Repetitions, Summary } from './stats.js'
 const STAGES = ['frames', 'end-to-end', 'api'] as const
 type Stage = (typeof STAGES)[number]
 
-const usage = `Usage: npm run bench -- [--json] [--quick] [--runs N] [--stages ${STAGES.join(',')}]
+const usage = `Usage: npm run -s bench -- [--json] [--quick] [--runs N] [--stages ${STAGES.join(',')}]
 
 Measures every stage of the service on this machine and prints a table, or with --json one JSON
 object. It runs on the embedded defaults unless DATABASE_URL and REDIS_URL are set; then the
 end-to-end and API stages run the API and a worker as separate processes on those servers (in a
 new database and key prefix) and a local S3-protocol server.
 
-  --json        print one JSON object on stdout; progress goes to stderr
+  --json        print one JSON object on stdout; progress goes to stderr (npm run -s keeps
+                npm's own header lines off stdout)
   --quick       one run per figure and no warm-up, to check that the benchmark works
   --runs N      kept runs per figure, after one warm-up run (default 5)
   --stages LIST comma-separated stages to run (default: all)`
