@@ -6,7 +6,7 @@ import type { ObjectStore } from '../db/objects/types.js'
 import type { TaskQueue } from '../db/queue/types.js'
 import type { TokenIssuer } from './auth/tokens.js'
 
-/** Which route groups one API process serves, so auth and tasks can run as separate services. */
+/** Route groups of one API process, so that auth and tasks can run as separate services. */
 export type RouteGroup = 'all' | 'auth' | 'tasks'
 
 /** Limits that protect the service from oversized requests. */

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-/** A dependency check for readiness: resolves when the dependency answers. */
+/** A dependency check for readiness: resolves when the dependency responds. */
 export type ReadinessCheck = () => Promise<unknown>
 
-/** What the health server reports on. */
+/** Sources of the health server's answers: loop activity and dependency checks. */
 export interface HealthSources {
   /** Milliseconds since the worker loop last made progress. */
   idleMs(): number
@@ -19,7 +19,7 @@ export interface HealthSources {
 
 /**
  * Serves `GET /healthz` (the worker loop made progress within `maxIdleMs`) and `GET /readyz`
- * (every dependency answers) for the worker's Kubernetes probes.
+ * (every dependency responds) for the worker's Kubernetes probes.
  */
 export async function startHealthServer(
   port: number,

@@ -89,8 +89,8 @@ export class TokenIssuer {
         // Rejects tokens issued in the future, or longer ago than the lifetime this issuer signs.
         maxTokenAge: this.ttlSeconds,
       })
-      // Only this service signs with the key, and it signs user ids; anything else is a forgery
-      // or a token from another deployment that shares the secret.
+      // Only this service signs with the key, and it signs user ids. Any other subject comes
+      // from a forgery or from another deployment that shares the secret.
       if (!isUuid(payload.sub as string))
         throw new errors.JWTClaimValidationFailed('bad subject', payload, 'sub')
       return { subject: payload.sub as string, expiresAt: payload.exp as number }

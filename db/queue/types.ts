@@ -26,7 +26,7 @@ export interface TaskQueueOptions {
 
 /**
  * A queue of task ids with at-least-once delivery. The database stays the source of truth:
- * an entry only says "look at this task".
+ * an entry only names a task to look at.
  */
 export interface TaskQueue {
   /** Adds an entry for `taskId`. */

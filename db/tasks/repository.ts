@@ -104,9 +104,9 @@ export async function deleteTask(db: Database, taskId: string): Promise<boolean>
 }
 
 /**
- * Returns how many of the user's tasks are queued or running, counting no further than `limit`:
- * a caller that compares the count with a limit needs no more, and the query then reads at most
- * `limit` index entries however many tasks the user has.
+ * Returns how many of the user's tasks are queued or running, counting no further than `limit`.
+ * A caller that compares the count with a limit needs no more. The query then reads at most
+ * `limit` index entries, however many tasks the user has.
  */
 export async function countActiveTasks(
   db: Database,

@@ -70,8 +70,8 @@ export interface TaskVideo {
 
 /**
  * Marks a running task succeeded with its video. Returns undefined when the task is not
- * running (for example cancelled during the upload) or, with `attempt`, was claimed again since;
- * the caller then removes the video.
+ * running (for example cancelled during the upload) or, with `attempt`, was claimed again since.
+ * The caller then removes the video.
  */
 export function completeTask(
   db: Database,

@@ -51,9 +51,9 @@ export type X264Preset = (typeof X264_PRESETS)[number]
 
 /**
  * Preset when none is configured. On 2 CPU cores, where rendering and encoding share the cores,
- * `ultrafast` finished the default task (120 frames of 800x600) in 1.3 to 1.5 s against 1.6 to
- * 1.8 s for `superfast` and 1.9 to 2.1 s for `veryfast`, with files 1.5 and 1.8 times larger
- * (42, 28 and 23 KiB per frame at CRF 20; ffmpeg 5.1, Mesa llvmpipe, measured with renderVideo).
+ * `ultrafast` finished the default task (120 frames of 800x600) in 1.3 to 1.5 s. `superfast`
+ * took 1.6 to 1.8 s and `veryfast` 1.9 to 2.1 s, with files a third and nearly half smaller
+ * (28 and 23 KiB per frame against 42 at CRF 20; ffmpeg 5.1, Mesa llvmpipe, renderVideo).
  */
 export const DEFAULT_PRESET: X264Preset = 'ultrafast'
 
