@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 /** A dependency check for readiness: resolves when the dependency responds. */
 export type ReadinessCheck = () => Promise<unknown>
 
-/** Sources of the health server's answers: loop activity and dependency checks. */
+/** Inputs of the health server: loop activity and dependency checks. */
 export interface HealthSources {
   /** Milliseconds since the worker loop last made progress. */
   idleMs(): number

@@ -34,7 +34,7 @@ export function bearerAuth(tokens: TokenIssuer): MiddlewareHandler<AppEnv> {
   }
 }
 
-/** The 401 for a valid token whose account no longer exists. */
+/** Builds the 401 for a valid token whose account no longer exists. */
 export function deletedAccountError(): ApiError {
   return new ApiError('invalid_token', 'The account of this access token no longer exists.')
 }

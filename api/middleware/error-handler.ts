@@ -23,8 +23,8 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
 
   const logger = c.get('logger')
   if (c.req.raw.signal.aborted) {
-    // The client closed the connection, typically while its body was being read. Nobody receives
-    // this response; it is a client event, not a server failure.
+    // The client closed the connection, typically while its body was being read. No client
+    // receives this response, and the event is not a server failure.
     logger?.info({ path: c.req.path }, 'client closed the request')
     return problemResponse(c, 'client_closed_request', 'The client closed the connection.')
   }

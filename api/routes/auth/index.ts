@@ -31,7 +31,7 @@ export function authRoutes(deps: AppDeps) {
   app.post('/login', async (c) => {
     const { username, password } = await readJsonBody(c, LoginSchema)
 
-    // An unknown user and a wrong password get the same answer in about the same time.
+    // An unknown user and a wrong password get the same response in about the same time.
     const user = await findUserByUsername(deps.db, username)
     const valid = await verifyPassword(user?.passwordHash, password)
     if (user === undefined || !valid) {

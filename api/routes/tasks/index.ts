@@ -16,7 +16,7 @@ import { presentTask } from './present.js'
 import { ListQuerySchema } from './schema.js'
 import { cancelOrDeleteTask, submitTask } from './service.js'
 
-/** The 404 for a task the caller does not own, or the 401 when the caller's account is gone. */
+/** Builds the 404 for a task the caller does not own, or throws 401 when the account is gone. */
 async function taskNotFound(db: Database, userId: string, taskId: string): Promise<ApiError> {
   await assertUserExists(db, userId)
   return new ApiError('task_not_found', `You have no task with id "${taskId}".`)
